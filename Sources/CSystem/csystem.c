@@ -1,0 +1,119 @@
+#include "csystem.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+
+static int ret(long r) { return r < 0 ? -errno : (int)r; }
+
+pid_t sk_clone(unsigned long flags) {
+    /* No stack: the child continues on a copy of the parent's, exactly as fork. The argument
+     * order is the same on x86_64 and aarch64 when everything past flags is zero. */
+    long r = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    return r < 0 ? -errno : (pid_t)r;
+}
+int sk_unshare(int flags) { return ret(unshare(flags)); }
+int sk_setns(int fd, int nstype) { return ret(setns(fd, nstype)); }
+int sk_pivot_root(const char *n, const char *o) { return ret(syscall(SYS_pivot_root, n, o)); }
+int sk_sethostname(const char *name) { return ret(sethostname(name, strlen(name))); }
+int sk_setdomainname(const char *name) { return ret(setdomainname(name, strlen(name))); }
+int sk_setgroups(size_t n, const gid_t *groups) { return ret(syscall(SYS_setgroups, n, groups)); }
+/* Raw syscalls, not glibc's: glibc broadcasts set*id to every thread with signals, which is
+ * pointless in our single-threaded child. */
+int sk_setresuid(uid_t r, uid_t e, uid_t s) { return ret(syscall(SYS_setresuid, r, e, s)); }
+int sk_setresgid(gid_t r, gid_t e, gid_t s) { return ret(syscall(SYS_setresgid, r, e, s)); }
+int sk_personality(unsigned long p) { return ret(personality(p)); }
+
+int sk_set_no_new_privs(void) { return ret(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)); }
+int sk_set_dumpable(int on) { return ret(prctl(PR_SET_DUMPABLE, on, 0, 0, 0)); }
+int sk_set_keepcaps(int on) { return ret(prctl(PR_SET_KEEPCAPS, on, 0, 0, 0)); }
+int sk_set_child_subreaper(void) { return ret(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)); }
+int sk_set_pdeathsig(int sig) { return ret(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)); }
+int sk_set_name(const char *name) { return ret(prctl(PR_SET_NAME, name, 0, 0, 0)); }
+
+int sk_close_range_cloexec(unsigned int first) {
+    return ret(syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */));
+}
+int sk_pipe2(int fds[2], int flags) { return ret(pipe2(fds, flags)); }
+int sk_memfd_create(const char *name, unsigned int flags) { return ret(syscall(SYS_memfd_create, name, flags)); }
+int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
+    struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
+    return ret(syscall(SYS_openat2, dirfd, path, &how, sizeof how));
+}
+int sk_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags) {
+    return ret(syscall(SYS_execveat, dirfd, path, argv, envp, flags));
+}
+
+int sk_send_fd(int sock, int fd) {
+    char byte = 0;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return ret(sendmsg(sock, &msg, MSG_NOSIGNAL));
+}
+
+int sk_recv_fd(int sock) {
+    char byte;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) return -errno;
+    if (n == 0) return -ECONNRESET;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -EBADMSG;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+int sk_open_tree_readonly(const char *path) {
+    int tree = syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree < 0) return -errno;
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+        int e = errno; close(tree); return -e;
+    }
+    return tree;
+}
+
+dev_t sk_makedev(unsigned int ma, unsigned int mi) { return makedev(ma, mi); }
+unsigned int sk_major(dev_t d) { return major(d); }
+unsigned int sk_minor(dev_t d) { return minor(d); }
+int sk_openpt(void) { return ret(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)); }
+int sk_ptsname(int fd, char *buf, size_t len) { int r = ptsname_r(fd, buf, len); return r ? -r : 0; }
+int sk_unlockpt(int fd) { return ret(unlockpt(fd)); }
+int sk_set_ctty(int fd) { return ret(ioctl(fd, TIOCSCTTY, 0)); }
+int sk_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize ws = { .ws_row = rows, .ws_col = cols };
+    return ret(ioctl(fd, TIOCSWINSZ, &ws));
+}
+int sk_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0) return -errno;
+    *rows = ws.ws_row; *cols = ws.ws_col;
+    return 0;
+}
+int sk_sigrtmin(void) { return SIGRTMIN; }
+int sk_sigrtmax(void) { return SIGRTMAX; }

@@ -1,0 +1,64 @@
+/* Raw Linux interfaces Swift cannot reach: variadic calls (clone, prctl, syscall),
+ * _GNU_SOURCE-only functions and macros. Thin wrappers only: no logic lives here. */
+#ifndef SKIFF_CSYSTEM_H
+#define SKIFF_CSYSTEM_H
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Namespace flags (anonymous enum: imported into Swift as Int). */
+enum {
+    SK_CLONE_NEWNS = 0x00020000, SK_CLONE_NEWCGROUP = 0x02000000, SK_CLONE_NEWUTS = 0x04000000,
+    SK_CLONE_NEWIPC = 0x08000000, SK_CLONE_NEWUSER = 0x10000000, SK_CLONE_NEWPID = 0x20000000,
+    SK_CLONE_NEWNET = 0x40000000, SK_CLONE_NEWTIME = 0x00000080, SK_CLONE_PARENT = 0x00008000,
+};
+
+/* fork-like clone: returns 0 in the child, the pid in the parent, -errno on failure.
+ * Only safe from a single-threaded process, as fork. */
+pid_t sk_clone(unsigned long flags);
+int sk_unshare(int flags);
+int sk_setns(int fd, int nstype);
+int sk_pivot_root(const char *new_root, const char *put_old);
+int sk_sethostname(const char *name);
+int sk_setdomainname(const char *name);
+int sk_setgroups(size_t n, const gid_t *groups);
+int sk_setresuid(uid_t r, uid_t e, uid_t s);
+int sk_setresgid(gid_t r, gid_t e, gid_t s);
+int sk_personality(unsigned long persona);
+
+/* prctl */
+int sk_set_no_new_privs(void);
+int sk_set_dumpable(int on);
+int sk_set_keepcaps(int on);
+int sk_set_child_subreaper(void);
+int sk_set_pdeathsig(int sig);
+int sk_set_name(const char *name);
+
+/* fds */
+int sk_close_range_cloexec(unsigned int first);
+int sk_pipe2(int fds[2], int flags);
+int sk_memfd_create(const char *name, unsigned int flags);
+int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+int sk_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags);
+int sk_send_fd(int sock, int fd);
+int sk_recv_fd(int sock);
+
+/* Detached read-only clone of a file's mount (open_tree + mount_setattr): an fd to execute
+ * from that no one can write through. */
+int sk_open_tree_readonly(const char *path);
+
+/* devices and terminals */
+dev_t sk_makedev(unsigned int major, unsigned int minor);
+unsigned int sk_major(dev_t d);
+unsigned int sk_minor(dev_t d);
+int sk_openpt(void);
+int sk_ptsname(int fd, char *buf, size_t len);
+int sk_unlockpt(int fd);
+int sk_set_ctty(int fd);
+int sk_set_winsize(int fd, unsigned short rows, unsigned short cols);
+int sk_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+
+/* signals: names <-> numbers, including SIGRTMIN+n */
+int sk_sigrtmin(void);
+int sk_sigrtmax(void);
+
+#endif

@@ -1,0 +1,127 @@
+// Small POSIX file helpers. The runtime avoids Foundation's file APIs on its hot path:
+// they cost start-up time and allocate more than a read() or write() does.
+import Glibc
+
+public enum FileIO {
+    /// Reads a whole file. Throws naming the path.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw RuntimeError.system("open \(path)") }
+        defer { close(fd) }
+        return try readAll(fd: fd, path: path)
+    }
+
+    public static func readAll(fd: Int32, path: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RuntimeError.system("read \(path)")
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    public static func readString(_ path: String) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+
+    /// Reads a file, or nil when it does not exist.
+    public static func readIfExists(_ path: String) -> String? {
+        try? readString(path)
+    }
+
+    /// Writes (truncating) a file; for cgroup and proc files, each write is one value.
+    public static func write(_ path: String, _ text: String, flags: Int32 = O_WRONLY | O_TRUNC, mode: mode_t = 0o644) throws {
+        let fd = open(path, flags | O_CLOEXEC, mode)
+        if fd < 0 { throw RuntimeError.system("open \(path)") }
+        defer { close(fd) }
+        try writeAll(fd: fd, Array(text.utf8), what: path)
+    }
+
+    public static func writeAll(fd: Int32, _ bytes: [UInt8], what: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RuntimeError.system("write \(what)")
+            }
+            offset += n
+        }
+    }
+
+    /// Writes a file atomically: a temporary file renamed over the target.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        if fd < 0 { throw RuntimeError.system("open \(tmp)") }
+        do {
+            try writeAll(fd: fd, bytes, what: tmp)
+            close(fd)
+        } catch {
+            close(fd); unlink(tmp); throw error
+        }
+        if rename(tmp, path) < 0 {
+            let e = errno; unlink(tmp)
+            throw RuntimeError.system("rename \(tmp) to \(path)", errno: e)
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// mkdir -p.
+    public static func mkdirAll(_ path: String, mode: mode_t = 0o755) throws {
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw RuntimeError.system("mkdir \(path)") }
+        try mkdirAll(parent(of: path), mode: mode)
+        if mkdir(path, mode) < 0 && errno != EEXIST { throw RuntimeError.system("mkdir \(path)") }
+    }
+
+    /// rm -rf of a directory tree that holds only our own files (no mount points).
+    public static func removeAll(_ path: String) {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        if let dir = opendir(path) {
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name == "." || name == ".." { continue }
+                removeAll(path + "/" + name)
+            }
+            closedir(dir)
+        }
+        rmdir(path)
+    }
+
+    /// Names in a directory, without "." and "..".
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+/// Joins path components with single slashes.
+public func joinPath(_ base: String, _ rest: String) -> String {
+    if rest.isEmpty { return base }
+    if base.hasSuffix("/") { return base + (rest.hasPrefix("/") ? String(rest.dropFirst()) : rest) }
+    return base + (rest.hasPrefix("/") ? rest : "/" + rest)
+}
