@@ -25,5 +25,7 @@ let package = Package(
 
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec"]),
+        // Drives the built skiff-runtime from peers (podman); needs root and the test image.
+        .testTarget(name: "InteropTests"),
     ]
 )

@@ -1,0 +1,5 @@
+import XCTest
+@testable import OCISpec
+final class DecodeTests: XCTestCase {
+    func testPlaceholder() throws {}
+}
