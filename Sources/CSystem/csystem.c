@@ -117,3 +117,27 @@ int sk_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
 }
 int sk_sigrtmin(void) { return SIGRTMIN; }
 int sk_sigrtmax(void) { return SIGRTMAX; }
+
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+int sk_pidfd_open(pid_t pid) { return ret(syscall(SYS_pidfd_open, pid, 0)); }
+int sk_signalfd(const sigset_t *mask) { return ret(signalfd(-1, mask, SFD_CLOEXEC)); }
+int sk_mount_setattr_recursive(int fd, uint64_t set, uint64_t clear) {
+    struct mount_attr attr = { .attr_set = set, .attr_clr = clear };
+    return ret(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr));
+}
+int sk_mknodat(int dirfd, const char *name, mode_t mode, unsigned int ma, unsigned int mi) {
+    return ret(mknodat(dirfd, name, mode, makedev(ma, mi)));
+}
+int sk_join_session_keyring(const char *name) { return ret(syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name)); }
+#include <sys/resource.h>
+int sk_setrlimit(int resource, uint64_t soft, uint64_t hard) {
+    struct rlimit r = { .rlim_cur = soft, .rlim_max = hard };
+    return ret(setrlimit(resource, &r));
+}
+int sk_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    if (n < 0) return -errno;
+    return n == sizeof info ? (int)info.ssi_signo : -EIO;
+}

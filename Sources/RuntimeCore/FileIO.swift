@@ -125,3 +125,14 @@ public func joinPath(_ base: String, _ rest: String) -> String {
     if base.hasSuffix("/") { return base + (rest.hasPrefix("/") ? String(rest.dropFirst()) : rest) }
     return base + (rest.hasPrefix("/") ? rest : "/" + rest)
 }
+
+extension FileIO {
+    /// Writes to stdout unbuffered (print() is lost if the process is killed while buffered).
+    public static func printOut(_ bytes: [UInt8]) {
+        _ = try? writeAll(fd: 1, bytes + [UInt8(ascii: "\n")], what: "stdout")
+    }
+    public static func printOut(_ text: String) { printOut(Array(text.utf8)) }
+    public static func printError(_ text: String) {
+        _ = try? writeAll(fd: 2, Array((text + "\n").utf8), what: "stderr")
+    }
+}

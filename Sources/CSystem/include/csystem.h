@@ -61,4 +61,22 @@ int sk_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int sk_sigrtmin(void);
 int sk_sigrtmax(void);
 
+
+
+#include <signal.h>
+/* process handles and signals */
+int sk_pidfd_open(pid_t pid);
+int sk_signalfd(const sigset_t *mask);
+/* mount_setattr(AT_RECURSIVE) on an fd's mount: set/clear MOUNT_ATTR_* bits. */
+int sk_mount_setattr_recursive(int fd, uint64_t set, uint64_t clear);
+int sk_mknodat(int dirfd, const char *name, mode_t mode, unsigned int major, unsigned int minor);
+
+int sk_join_session_keyring(const char *name);
+
+/* _GNU_SOURCE constants Glibc's module does not export. */
+enum { SK_O_PATH = 010000000, SK_ST_RDONLY = 1, SK_ST_NOSUID = 2, SK_ST_NODEV = 4, SK_ST_NOEXEC = 8 };
+int sk_setrlimit(int resource, uint64_t soft, uint64_t hard);
+
+/* Reads one signal from a signalfd: its number, or -errno. */
+int sk_signalfd_read(int fd);
 #endif

@@ -1,0 +1,213 @@
+// `create`: from a bundle to a container whose process waits for `start`.
+// The runtime validates everything it can first; whatever it then creates (state directory,
+// cgroup, processes) is undone if a later step fails.
+import CSystem
+import Glibc
+import OCISpec
+
+public struct CreateOptions {
+    public var id: String
+    public var bundle: String
+    public var pidFile: String?
+    public var consoleSocket: String?
+    public var noPivot = false
+    public var noNewKeyring = false
+    public var preserveFDs = 0
+    public init(id: String, bundle: String) { self.id = id; self.bundle = bundle }
+}
+
+/// Undo steps, run newest first when a create or exec fails part-way.
+final class Rollback {
+    private var steps: [() -> Void] = []
+    func add(_ step: @escaping () -> Void) { steps.append(step) }
+    func run() { steps.reversed().forEach { $0() } ; steps = [] }
+    func cancel() { steps = [] }
+}
+
+extension Runtime {
+    /// Creates the container. With `consoleReceiver` (run -t without a console socket) the
+    /// terminal's master fd is returned to the caller.
+    public func create(_ options: CreateOptions, consoleReceiver: Bool = false) throws -> (Container, consoleMaster: Int32?) {
+        try validate(id: options.id)
+        let bundle = try realPath(options.bundle, what: "bundle")
+        let configBytes = try FileIO.read(joinPath(bundle, "config.json"))
+        let spec = try Spec.decode(configBytes)
+        try Validation.validate(spec, bundle: bundle)
+        let process = spec.process!
+        let linux = spec.linux ?? Linux()
+        let rootPath = spec.root!.path
+        let rootfs = try realPath(rootPath.hasPrefix("/") ? rootPath : joinPath(bundle, rootPath), what: "root.path")
+        if process.terminal == true && options.consoleSocket == nil && !consoleReceiver {
+            throw RuntimeError("process.terminal is true: --console-socket is required to receive the terminal")
+        }
+
+        let rollback = Rollback()
+        do {
+            try FileIO.mkdirAll(root, mode: 0o711)
+            let directory = self.directory(of: options.id)
+            if mkdir(directory, 0o711) < 0 {
+                if errno == EEXIST { throw RuntimeError("container \(options.id) already exists") }
+                throw RuntimeError.system("mkdir \(directory)")
+            }
+            rollback.add { FileIO.removeAll(directory) }
+            try FileIO.writeAtomically(joinPath(directory, "config.json"), configBytes)
+            let fifoPath = joinPath(directory, "exec.fifo")
+            try check(mkfifo(fifoPath, 0o600), "mkfifo \(fifoPath)")
+
+            let cgroup = try Cgroups.manager(cgroupsPath: linux.cgroupsPath, id: options.id, systemd: systemdCgroup)
+            try cgroup.create(resources: linux.resources)
+            rollback.add { try? cgroup.destroy() }
+
+            var plan = LaunchPlan(kind: .container, id: options.id, bundle: bundle, rootfs: rootfs, spec: spec,
+                                  process: process,
+                                  state: State(id: options.id, status: .creating, pid: nil, bundle: bundle,
+                                               annotations: spec.annotations))
+            plan.join = try LaunchPlan.namespacesToJoin(linux)
+            defer { plan.join.forEach { close($0.fd) } }
+            for kind in NamespaceKind.allCases where kind != .user && linux.createsNamespace(kind) {
+                plan.unshareFlags |= kind.cloneFlag
+            }
+            plan.createsUserNamespace = linux.createsNamespace(.user)
+            plan.inUserNamespace = linux.namespace(.user) != nil
+            plan.inCgroupNamespace = linux.namespace(.cgroup) != nil
+            plan.fifoPath = fifoPath
+            plan.noPivot = options.noPivot
+            plan.noNewKeyring = options.noNewKeyring
+            plan.preserveFDs = options.preserveFDs
+            plan.seccomp = linux.seccomp
+
+            var consoleMasterReceiver: Int32 = -1
+            if process.terminal == true {
+                if let path = options.consoleSocket {
+                    plan.consoleSocket = try connectUnixSocket(path)
+                } else {
+                    let pair = try SyncChannel.pair()
+                    consoleMasterReceiver = pair.parent.fd
+                    plan.consoleSocket = pair.child.fd
+                }
+            }
+            defer { if plan.consoleSocket >= 0 { close(plan.consoleSocket) } }
+
+            let launched = try launch(plan, cgroup: cgroup, rollback: rollback) { channel, initPID in
+                // The container's mounts are made; the runtime's hooks run now, before pivot_root.
+                _ = try channel.expect("mounted", from: "container process")
+                var state = plan.state
+                state.pid = initPID
+                let stateJSON = try encodeJSON(state)
+                try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: stateJSON)
+                try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: stateJSON)
+                try channel.send("ok \(initPID)")
+                _ = try channel.expect("ready", from: "container process")
+            }
+            var master: Int32? = nil
+            if consoleMasterReceiver >= 0 {
+                master = try checkNeg(sk_recv_fd(consoleMasterReceiver), "receive the terminal")
+                close(consoleMasterReceiver)
+            }
+
+            guard let stat = ProcStat(pid: launched.pid) else { throw RuntimeError("container process \(launched.pid) died during create") }
+            let record = ContainerRecord(id: options.id, bundle: bundle, rootfs: rootfs, pid: launched.pid,
+                                         pidStartTime: stat.startTime, created: rfc3339Now(),
+                                         owner: userName(getuid()), cgroup: cgroup.record, annotations: spec.annotations)
+            try save(record, in: directory)
+            if let pidFile = options.pidFile { try writePIDFile(pidFile, launched.pid) }
+            try launched.channel.send("ack")
+            launched.channel.close()
+            rollback.cancel()
+            return (Container(directory: directory, record: record, spec: spec), master)
+        } catch {
+            rollback.run()
+            throw error
+        }
+    }
+
+    /// Forks the namespace stage and, through it, the container process; runs `handshake` with the
+    /// container process's channel. On failure the processes are killed by the rollback.
+    func launch(_ plan: LaunchPlan, cgroup: CgroupManager, rollback: Rollback,
+                handshake: (SyncChannel, Int32) throws -> Void) throws -> (pid: Int32, channel: SyncChannel) {
+        let (parent, child) = try SyncChannel.pair()
+        fflush(nil)
+        let stage = fork()
+        if stage == 0 {
+            parent.close()
+            NamespaceStage.run(plan, channel: child)
+        }
+        child.close()
+        guard stage > 0 else { parent.close(); throw RuntimeError.system("fork") }
+        rollback.add { Glibc.kill(stage, SIGKILL); var s: Int32 = 0; waitpid(stage, &s, 0) }
+        do {
+            try cgroup.add(pid: stage)
+            try parent.send("go")
+            var message = try parent.expect("userns", orPID: true)
+            if message == "userns" {
+                try writeIDMappings(pid: stage, uid: plan.linux.uidMappings ?? [], gid: plan.linux.gidMappings ?? [])
+                try parent.send("ok")
+                message = try parent.expect("pid", orPID: true)
+            }
+            guard message.hasPrefix("pid "), let pid = Int32(message.dropFirst(4)) else {
+                throw RuntimeError("sync: unexpected \(message.prefix(40)) from the namespace stage")
+            }
+            rollback.add { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+            var status: Int32 = 0
+            while waitpid(stage, &status, 0) < 0 && errno == EINTR {}
+            try handshake(parent, pid)
+            return (pid, parent)
+        } catch {
+            parent.close()
+            throw error
+        }
+    }
+
+    func realPath(_ path: String, what: String) throws -> String {
+        guard let resolved = realpath(path, nil) else { throw RuntimeError.system("\(what) \(path)") }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    func writePIDFile(_ path: String, _ pid: Int32) throws {
+        let absolute = path.hasPrefix("/") ? path : joinPath(currentDirectory(), path)
+        try FileIO.writeAtomically(absolute, Array(String(pid).utf8), mode: 0o644)
+    }
+}
+
+extension SyncChannel {
+    /// Receives either `first` or a "pid N" message; "error ..." is thrown.
+    func expect(_ first: String, orPID: Bool) throws -> String {
+        guard let message = try receive() else { throw RuntimeError("the namespace stage exited before reporting") }
+        if message.hasPrefix("error ") { throw RuntimeError(String(message.dropFirst(6))) }
+        return message
+    }
+}
+
+func connectUnixSocket(_ path: String) throws -> Int32 {
+    let fd = try check(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0), "socket")
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        close(fd); throw RuntimeError("console socket path too long: \(path)")
+    }
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+        for (i, b) in bytes.enumerated() { buffer[i] = b }
+    }
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    if result < 0 { let e = errno; close(fd); throw RuntimeError.system("connect to console socket \(path)", errno: e) }
+    return fd
+}
+
+func currentDirectory() -> String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+    return getcwd(&buffer, buffer.count) != nil ? String(cString: buffer) : "/"
+}
+
+func userName(_ uid: uid_t) -> String {
+    if let passwd = FileIO.readIfExists("/etc/passwd") {
+        for line in passwd.split(separator: "\n") {
+            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+            if f.count > 2, UInt32(f[2]) == uid { return String(f[0]) }
+        }
+    }
+    return String(uid)
+}

@@ -1,0 +1,193 @@
+// config.json's mounts, made inside the rootfs before pivot_root.
+import CSystem
+import Glibc
+import OCISpec
+
+struct Mounter {
+    let rootfs: RootfsDirectory
+    let bundle: String
+    let inUserNamespace: Bool
+    let inCgroupNamespace: Bool
+
+    func mount(_ m: Mount, index: Int) throws {
+        let options = MountOptions(m.options ?? [])
+        let type = m.type ?? ""
+        let what = "mounts[\(index)] (\(m.destination))"
+        if type == "cgroup" || type == "cgroup2" {
+            return try mountCgroup(m, options: options, what: what)
+        }
+        if options.isBind || type == "bind" {
+            return try bind(m, options: options, what: what)
+        }
+        let target = try rootfs.open(m.destination, creating: .directory)
+        defer { close(target) }
+        let source = m.source ?? type
+        var result = Glibc.mount(source, procFD(target), type, options.flags & ~UInt(MS_REMOUNT), options.dataString)
+        if result < 0 && errno == EPERM && type == "sysfs" {
+            // sysfs belongs to the network namespace's owner; without one of our own, bind the host's.
+            result = Glibc.mount("/sys", procFD(target), nil, UInt(MS_BIND | MS_REC), nil)
+        }
+        try check(result, "\(what): mount \(type) on \(m.destination)")
+        try finish(m.destination, options: options, what: what, remount: false)
+    }
+
+    private func bind(_ m: Mount, options: MountOptions, what: String) throws {
+        guard var source = m.source, !source.isEmpty else { throw RuntimeError("\(what): bind mount needs a source") }
+        if !source.hasPrefix("/") { source = joinPath(bundle, source) }
+        var st = stat()
+        try check(stat(source, &st), "\(what): source \(source)")
+        let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+        let target = try rootfs.open(m.destination, creating: isDirectory ? .directory : .file)
+        defer { close(target) }
+        try check(Glibc.mount(source, procFD(target), nil, UInt(MS_BIND) | (options.flags & UInt(MS_REC)), nil),
+                  "\(what): bind \(source) on \(m.destination)")
+        if options.tmpcopyup { throw RuntimeError("\(what): tmpcopyup applies to tmpfs mounts only") }
+        try finish(m.destination, options: options, what: what, remount: true, source: source)
+    }
+
+    /// After the mount: remount to apply flags a bind ignores, propagation, recursive attributes.
+    private func finish(_ destination: String, options: MountOptions, what: String, remount: Bool, source: String? = nil) throws {
+        let extraFlags = options.flags & ~UInt(MS_BIND | MS_REC | MS_REMOUNT)
+        guard (remount && extraFlags != 0) || !options.propagation.isEmpty
+            || options.recursiveAttrSet != 0 || options.recursiveAttrClear != 0 else { return }
+        // Reopen: the fd we mounted on is the directory under the new mount, not the mount itself.
+        let mounted = try rootfs.open(destination, creating: nil)
+        defer { close(mounted) }
+        if remount && extraFlags != 0 {
+            var flags = UInt(MS_BIND | MS_REMOUNT) | extraFlags
+            if inUserNamespace, let source { flags |= lockedFlags(of: source) }
+            try check(Glibc.mount(nil, procFD(mounted), nil, flags, nil), "\(what): remount \(destination)")
+        }
+        for propagation in options.propagation {
+            try check(Glibc.mount(nil, procFD(mounted), nil, propagation, nil), "\(what): set propagation of \(destination)")
+        }
+        if options.recursiveAttrSet != 0 || options.recursiveAttrClear != 0 {
+            try checkNeg(sk_mount_setattr_recursive(mounted, options.recursiveAttrSet, options.recursiveAttrClear),
+                         "\(what): mount_setattr \(destination)")
+        }
+    }
+
+    /// Flags the kernel locks on a mount seen from a user namespace: a remount must keep them.
+    private func lockedFlags(of path: String) -> UInt {
+        var fs = statvfs()
+        guard statvfs(path, &fs) == 0 else { return 0 }
+        var flags: UInt = 0
+        let f = UInt(fs.f_flag)
+        if f & UInt(SK_ST_NOSUID) != 0 { flags |= UInt(MS_NOSUID) }
+        if f & UInt(SK_ST_NODEV) != 0 { flags |= UInt(MS_NODEV) }
+        if f & UInt(SK_ST_NOEXEC) != 0 { flags |= UInt(MS_NOEXEC) }
+        if f & UInt(SK_ST_RDONLY) != 0 { flags |= UInt(MS_RDONLY) }
+        return flags
+    }
+
+    /// A `cgroup` mount: the container's own cgroups at the destination. With a cgroup namespace
+    /// the hierarchies are mounted afresh (their root is the container's cgroup); without, the
+    /// container's directories of the host hierarchies are bind-mounted.
+    private func mountCgroup(_ m: Mount, options: MountOptions, what: String) throws {
+        let hierarchies = try CgroupMountPoints.ofSelf()
+        let base = try rootfs.open(m.destination, creating: .directory)
+        defer { close(base) }
+        let flags = options.flags & ~UInt(MS_BIND | MS_REC | MS_REMOUNT | MS_RDONLY)
+        if hierarchies.count == 1, let only = hierarchies.first, only.isUnified {
+            if inCgroupNamespace {
+                try check(Glibc.mount("cgroup2", procFD(base), "cgroup2", flags, nil), "\(what): mount cgroup2")
+            } else {
+                try check(Glibc.mount(only.hostDirectory, procFD(base), nil, UInt(MS_BIND | MS_REC), nil),
+                          "\(what): bind \(only.hostDirectory)")
+            }
+        } else {
+            try check(Glibc.mount("tmpfs", procFD(base), "tmpfs", flags, "mode=755"), "\(what): mount tmpfs for cgroups")
+            for hierarchy in hierarchies {
+                let dest = joinPath(m.destination, hierarchy.name)
+                let dir = try rootfs.open(dest, creating: .directory)
+                defer { close(dir) }
+                let result: Int32
+                if inCgroupNamespace {
+                    result = hierarchy.isUnified
+                        ? Glibc.mount("cgroup2", procFD(dir), "cgroup2", flags, nil)
+                        : Glibc.mount("cgroup", procFD(dir), "cgroup", flags, hierarchy.options)
+                } else {
+                    result = Glibc.mount(hierarchy.hostDirectory, procFD(dir), nil, UInt(MS_BIND | MS_REC), nil)
+                }
+                try check(result, "\(what): mount cgroup \(hierarchy.name)")
+                if options.isReadonly {
+                    let mounted = try rootfs.open(dest, creating: nil)
+                    defer { close(mounted) }
+                    try check(Glibc.mount(nil, procFD(mounted), nil, UInt(MS_BIND | MS_REMOUNT | MS_RDONLY) | flags, nil),
+                              "\(what): remount \(dest) read-only")
+                }
+                // cpu,cpuacct is also reachable as cpu and cpuacct, as on the host.
+                for alias in hierarchy.aliases {
+                    _ = symlinkat(hierarchy.name, base, alias)
+                }
+            }
+        }
+        if options.isReadonly {
+            let mounted = try rootfs.open(m.destination, creating: nil)
+            defer { close(mounted) }
+            try check(Glibc.mount(nil, procFD(mounted), nil, UInt(MS_REMOUNT | MS_RDONLY | MS_BIND) | flags, nil),
+                      "\(what): remount \(m.destination) read-only")
+        }
+    }
+}
+
+/// The cgroup hierarchies this process is in, with where they are mounted on the host.
+struct CgroupMountPoints {
+    var name: String          // directory name under /sys/fs/cgroup: "memory", "cpu,cpuacct", "systemd", "unified"
+    var options: String       // mount options selecting the hierarchy: "memory", "none,name=systemd"
+    var hostDirectory: String // the process's own cgroup directory on the host
+    var isUnified: Bool
+    var aliases: [String]
+
+    static func ofSelf() throws -> [CgroupMountPoints] {
+        let mountinfo = try FileIO.readString("/proc/self/mountinfo")
+        var roots: [String: (mountPoint: String, root: String)] = [:]   // controllers key -> mount
+        var unified: (mountPoint: String, root: String)?
+        for line in mountinfo.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard let dash = parts.firstIndex(of: "-"), dash + 3 < parts.count, parts.count > 4 else { continue }
+            let fstype = parts[dash + 1]
+            let root = String(parts[3]), mountPoint = String(parts[4])
+            if fstype == "cgroup2" { if unified == nil { unified = (mountPoint, root) }; continue }
+            guard fstype == "cgroup" else { continue }
+            let controllers = parts[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" && !isMountFlag($0) }
+            let key = controllers.sorted().joined(separator: ",")
+            if roots[key] == nil { roots[key] = (mountPoint, root) }
+        }
+        var result: [CgroupMountPoints] = []
+        for line in try FileIO.readString("/proc/self/cgroup").split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            let controllers = fields[1], path = String(fields[2])
+            if controllers.isEmpty {
+                guard let unified else { continue }
+                result.append(CgroupMountPoints(name: "unified", options: "", hostDirectory: hostPath(unified, path),
+                                                isUnified: true, aliases: []))
+                continue
+            }
+            let list = controllers.split(separator: ",").map(String.init)
+            guard let mount = roots[list.sorted().joined(separator: ",")] else { continue }
+            let dirName = String(mount.mountPoint.split(separator: "/").last ?? Substring(controllers))
+            let options = list.map { $0.hasPrefix("name=") ? "none,\($0)" : $0 }.joined(separator: ",")
+            result.append(CgroupMountPoints(name: dirName, options: options, hostDirectory: hostPath(mount, path),
+                                            isUnified: false, aliases: list.count > 1 ? list.filter { $0 != dirName } : []))
+        }
+        if result.count > 1, let index = result.firstIndex(where: { $0.isUnified }) {
+            // On a pure v2 host there is only the unified line; on a hybrid host it goes under "unified".
+            let unifiedEntry = result.remove(at: index)
+            result.append(unifiedEntry)
+        }
+        return result
+    }
+
+    private static func hostPath(_ mount: (mountPoint: String, root: String), _ path: String) -> String {
+        // The mount's root is the part of the hierarchy it shows; the process path is absolute in it.
+        var relative = path
+        if mount.root != "/" && relative.hasPrefix(mount.root) { relative = String(relative.dropFirst(mount.root.count)) }
+        return joinPath(mount.mountPoint, relative)
+    }
+
+    private static func isMountFlag(_ option: Substring) -> Bool {
+        ["nosuid", "nodev", "noexec", "relatime", "noatime", "seclabel"].contains(option)
+    }
+}
