@@ -1,5 +1,5 @@
 import XCTest
-@testable import RuntimeCore
+import Foundation
 final class InteropPlaceholderTests: XCTestCase {
     func testPlaceholder() throws {}
 }

@@ -1,5 +1,0 @@
-import XCTest
-@testable import RuntimeCore
-final class PlaceholderTests: XCTestCase {
-    func testPlaceholder() throws {}
-}

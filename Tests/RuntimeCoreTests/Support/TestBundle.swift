@@ -1,0 +1,186 @@
+// Test support: a bundle (busybox rootfs + config.json) and a private state root per test, and
+// the real skiff-runtime binary to drive them.
+import Foundation
+import OCISpec
+import XCTest
+
+/// The skiff-runtime under test: $SKIFF_RUNTIME, else the debug build next to the tests.
+let runtimeBinary: String = {
+    if let path = ProcessInfo.processInfo.environment["SKIFF_RUNTIME"] { return path }
+    let tests = Bundle.main.bundleURL.deletingLastPathComponent()
+    for candidate in [tests.appendingPathComponent("skiff-runtime").path,
+                      tests.deletingLastPathComponent().appendingPathComponent("skiff-runtime").path]
+    where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/skiff-runtime").path
+}()
+
+/// The busybox rootfs built by rootfs/build ($SKIFF_TEST_ROOTFS).
+let testRootfs: String = {
+    if let path = ProcessInfo.processInfo.environment["SKIFF_TEST_ROOTFS"] { return path }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("rootfs/out/busybox").path
+}()
+
+struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+final class TestBundle {
+    let directory: String
+    let stateRoot: String
+    var spec: Spec
+    var rootfs: String { directory + "/rootfs" }
+    private var ids: [String] = []
+
+    init(args: [String] = ["true"], file: StaticString = #filePath, line: UInt = #line) throws {
+        guard getuid() == 0 else { throw XCTSkip("integration tests run as root") }
+        guard FileManager.default.fileExists(atPath: testRootfs + "/bin/busybox") else {
+            throw XCTSkip("no test rootfs at \(testRootfs): run rootfs/build (./hack/test does)")
+        }
+        directory = try makeTemporaryDirectory("bundle")
+        stateRoot = try makeTemporaryDirectory("state")
+        try shell("cp -a '\(testRootfs)' '\(directory)/rootfs'")
+        spec = Self.defaultSpec(args: args)
+    }
+
+    deinit {
+        for id in ids { _ = try? runtime(["delete", "--force", id]) }
+        _ = try? shell("rm -rf '\(directory)' '\(stateRoot)'")
+    }
+
+    /// The container config our tests start from: runc's `spec` default, without a terminal.
+    static func defaultSpec(args: [String]) -> Spec {
+        var process = Process(terminal: false, args: args,
+                              env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"])
+        process.rlimits = [Rlimit(type: "RLIMIT_NOFILE", hard: 1024, soft: 1024)]
+        process.noNewPrivileges = true
+        let caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+        process.capabilities = Capabilities(bounding: caps, effective: caps, permitted: caps)
+        var linux = Linux()
+        linux.namespaces = ["pid", "network", "ipc", "uts", "mount", "cgroup"].map { Namespace(type: $0) }
+        linux.maskedPaths = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                             "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"]
+        linux.readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+        var resources = Resources()
+        resources.devices = [Resources.DeviceCgroup(allow: false, access: "rwm")]
+        linux.resources = resources
+        return Spec(ociVersion: "1.0.2", process: process, root: Root(path: "rootfs", readonly: false), hostname: "skiff",
+                    mounts: [
+                        Mount(destination: "/proc", type: "proc", source: "proc"),
+                        Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+                        Mount(destination: "/dev/pts", type: "devpts", source: "devpts",
+                              options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+                        Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+                        Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
+                        Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
+                        Mount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"]),
+                    ],
+                    linux: linux)
+    }
+
+    var args: [String] {
+        get { spec.process?.args ?? [] }
+        set { spec.process?.args = newValue }
+    }
+
+    func writeConfig() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted]
+        try encoder.encode(spec).write(to: URL(fileURLWithPath: directory + "/config.json"))
+    }
+
+    /// Runs skiff-runtime with this bundle's state root.
+    @discardableResult
+    func runtime(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 30) throws -> Result {
+        try runProgram([runtimeBinary, "--root", stateRoot] + arguments, stdin: stdin, timeout: timeout, cwd: directory)
+    }
+
+    /// `run` of the current spec under a fresh id; returns what the container printed and its exit code.
+    func run(_ id: String = "c-\(UInt32.random(in: 0...UInt32.max))") throws -> Result {
+        try writeConfig()
+        return try runtime(["run", "--bundle", directory, id])
+    }
+
+    /// `create` (+ `start`) of the current spec; the container is deleted when the bundle goes away.
+    func create(_ id: String, start: Bool = false) throws {
+        try writeConfig()
+        ids.append(id)
+        let created = try runtime(["create", "--bundle", directory, id])
+        guard created.status == 0 else { throw TestFailure("create failed: \(created.stderr)") }
+        if start {
+            let started = try runtime(["start", id])
+            guard started.status == 0 else { throw TestFailure("start failed: \(started.stderr)") }
+        }
+    }
+
+    func state(_ id: String) throws -> State {
+        let result = try runtime(["state", id])
+        guard result.status == 0 else { throw TestFailure("state failed: \(result.stderr)") }
+        return try JSONDecoder().decode(State.self, from: Data(result.stdout.utf8))
+    }
+
+    /// Polls until the container reaches `status` (or fails after `timeout`).
+    func wait(_ id: String, for status: State.Status, timeout: TimeInterval = 5) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try state(id).status == status { return }
+            usleep(20_000)
+        }
+        throw TestFailure("container \(id) did not become \(status.rawValue)")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func makeTemporaryDirectory(_ prefix: String) throws -> String {
+    var template = Array("/tmp/skiff-test-\(prefix)-XXXXXX".utf8CString)
+    guard let path = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
+    return String(cString: path)
+}
+
+/// Runs a program, capturing its output. Kills it after `timeout`.
+func runProgram(_ argv: [String], stdin: String? = nil, timeout: TimeInterval = 30, cwd: String? = nil) throws -> Result {
+    let process = Foundation.Process()
+    process.executableURL = URL(fileURLWithPath: argv[0])
+    process.arguments = Array(argv.dropFirst())
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try process.run()
+    if let stdin {
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+    }
+    let timer = DispatchSource.makeTimerSource()
+    timer.schedule(deadline: .now() + timeout)
+    timer.setEventHandler { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    timer.resume()
+    let stdoutData = DataBox()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { stdoutData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    timer.cancel()
+    return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData.data, as: UTF8.self),
+                  stderr: String(decoding: stderrData, as: UTF8.self))
+}
+
+@discardableResult
+func shell(_ command: String) throws -> Result {
+    let result = try runProgram(["/bin/sh", "-c", command])
+    if result.status != 0 { throw TestFailure("\(command): \(result.stderr)") }
+    return result
+}
+
+private final class DataBox: @unchecked Sendable { var data = Data() }
