@@ -34,14 +34,13 @@ enum CapabilityNames {
 
     static func name(_ cap: Int) -> String { cap < known.count ? known[cap] : "CAP_\(cap)" }
 
-    /// The highest capability this kernel has.
-    static var lastCap: Int {
-        if let text = FileIO.readIfExists("/proc/sys/kernel/cap_last_cap"),
-           let n = Int(text.filter(\.isNumber)) {
+    /// The highest capability this kernel has (libcap probes the same, for when /proc is not there).
+    static let lastCap: Int = {
+        if let text = FileIO.readIfExists("/proc/sys/kernel/cap_last_cap"), let n = Int(text.filter(\.isNumber)) {
             return n
         }
         return Int(cap_max_bits()) - 1
-    }
+    }()
 
     /// Capabilities both libcap and the kernel know.
     static var all: [String] { Array(known.prefix(lastCap + 1)) }

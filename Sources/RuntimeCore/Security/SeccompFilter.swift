@@ -51,11 +51,15 @@ final class SeccompContext {
         self.ctx = ctx
         self.program = program
         for a in program.attributes {
-            try check(seccomp_attr_set(ctx, a.attribute, a.value), "set filter attribute \(a.attribute.rawValue)")
+            try check(seccomp_attr_set(ctx, a.attribute, a.value), "set filter attribute \(a.attribute.rawValue) to \(a.value)")
         }
-        for arch in program.architectures {
-            let r = seccomp_arch_add(ctx, arch)
-            if r != -EEXIST { try check(r, "add architecture \(arch)") }   // the native one is already in
+        for (i, arch) in program.architectures.enumerated() {
+            let r = seccomp_arch_add(ctx, arch.token)
+            if r == -EEXIST { continue }   // the native one is already in
+            if r == -EDOM {
+                throw RuntimeError("linux.seccomp.architectures[\(i)]: \(arch.name) cannot share a filter with the native architecture (other byte order)")
+            }
+            try check(r, "architectures[\(i)]: add \(arch.name)")
         }
         for rule in program.rules {
             var conditions = rule.conditions.map {
@@ -64,7 +68,10 @@ final class SeccompContext {
             let r = conditions.withUnsafeMutableBufferPointer {
                 seccomp_rule_add_array(ctx, rule.action, rule.number, UInt32($0.count), $0.baseAddress)
             }
-            try check(r, "add rule for \(rule.syscall)")
+            if r == -EEXIST {
+                throw RuntimeError("linux.seccomp.syscalls[\(rule.index)]: \(rule.syscall): another action is already set for the same syscall and arguments")
+            }
+            try check(r, "syscalls[\(rule.index)]: add rule for \(rule.syscall)")
         }
     }
 

@@ -13,10 +13,16 @@ struct SeccompProgram: Equatable {
     }
 
     struct Rule: Equatable {
+        var index: Int          // in linux.seccomp.syscalls, for error messages
         var syscall: String
         var number: Int32
         var action: UInt32
         var conditions: [Condition]
+    }
+
+    struct Architecture: Equatable {
+        var name: String
+        var token: UInt32
     }
 
     struct Attribute: Equatable {
@@ -25,7 +31,7 @@ struct SeccompProgram: Equatable {
     }
 
     var defaultAction: UInt32
-    var architectures: [UInt32] = []
+    var architectures: [Architecture] = []   // in spec order: index i is architectures[i]
     var attributes: [Attribute] = []
     var rules: [Rule] = []
 
@@ -49,7 +55,7 @@ struct SeccompProgram: Equatable {
 
         for (i, name) in (profile.architectures ?? []).enumerated() {
             switch SeccompTables.architecture(name) {
-            case .token(let token): architectures.append(token)
+            case .token(let token): architectures.append(Architecture(name: name, token: token))
             case .unknown: throw RuntimeError("\(field).architectures[\(i)]: unknown architecture \"\(name)\"")
             case .unsupported:
                 throw RuntimeError("\(field).architectures[\(i)]: \(name) is not supported by libseccomp \(SeccompTables.libraryVersion)")
@@ -65,7 +71,7 @@ struct SeccompProgram: Equatable {
         }
 
         for (i, call) in (profile.syscalls ?? []).enumerated() {
-            rules += try Self.rules(for: call, field: "\(field).syscalls[\(i)]", defaultAction: action)
+            rules += try Self.rules(for: call, index: i, defaultAction: action)
         }
 
         if usesNotify {
@@ -91,7 +97,8 @@ struct SeccompProgram: Equatable {
         return Attribute(attribute: attribute, value: 1)
     }
 
-    private static func rules(for call: Seccomp.Syscall, field: String, defaultAction: UInt32) throws -> [Rule] {
+    private static func rules(for call: Seccomp.Syscall, index: Int, defaultAction: UInt32) throws -> [Rule] {
+        let field = "linux.seccomp.syscalls[\(index)]"
         guard let action = try SeccompTables.action(call.action, errnoRet: call.errnoRet, field: "\(field).errnoRet") else {
             throw RuntimeError("\(field).action: unknown action \"\(call.action)\"")
         }
@@ -118,7 +125,7 @@ struct SeccompProgram: Equatable {
             // syscalls newer than the library, or of other architectures.
             if number == cseccomp_nr_error() { continue }
             for group in groups {
-                rules.append(Rule(syscall: name, number: number, action: action, conditions: group))
+                rules.append(Rule(index: index, syscall: name, number: number, action: action, conditions: group))
             }
         }
         return rules
