@@ -1,5 +1,0 @@
-import XCTest
-@testable import RuntimeCore
-final class InteropPlaceholderTests: XCTestCase {
-    func testPlaceholder() throws {}
-}
