@@ -341,6 +341,7 @@ def print_table(res: dict) -> None:
             print("  ".join("-" * w for w in widths))
     print()
     print(f"{res['runs']} runs each after {res['warmup']} warm-up runs, runtimes interleaved.")
+    print("vs skiff: this runtime's median / skiff-runtime's (above 1.00x: slower than skiff).")
     print("run:   `run` of /bin/true (1 runtime call). c+s+d: create, start, wait for /bin/true")
     print("       to exit (reaped as child subreaper, no polling), delete (3 runtime calls).")
     print("Bundle: busybox rootfs, read-only, `runc spec` defaults (pid, net, ipc, uts, mnt")
