@@ -1,5 +1,0 @@
-import XCTest
-import Foundation
-final class InteropPlaceholderTests: XCTestCase {
-    func testPlaceholder() throws {}
-}
