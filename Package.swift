@@ -23,9 +23,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Running programs from tests without Foundation.Process (see Command.swift).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
-        .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec"]),
+        .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.
-        .testTarget(name: "InteropTests"),
+        .testTarget(name: "InteropTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,12 +1,13 @@
 // features and spec.
 import ArgumentParser
+import Glibc
 import OCISpec
 import RuntimeCore
 
 struct Features: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print what this runtime supports (runtime-spec features JSON).")
     @OptionGroup var global: GlobalOptions
-    func run() throws { throw RuntimeError("features: not yet available") }
+    func run() throws { try printJSON(RuntimeFeatures.features(mountOptions: MountOptions.known)) }
 }
 
 struct SpecCommand: ParsableCommand {
@@ -14,5 +15,9 @@ struct SpecCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: [.short, .long], help: "Bundle directory.") var bundle = "."
     @Flag(help: "A config for rootless containers.") var rootless = false
-    func run() throws { throw RuntimeError("spec: not yet available") }
+    func run() throws {
+        let path = joinPath(bundle, "config.json")
+        if FileIO.exists(path) { throw RuntimeError("spec: \(path) already exists; remove it first") }
+        try FileIO.writeAtomically(path, try encodeJSON(Spec.defaultSpec(rootless: rootless), pretty: true) + [10], mode: 0o644)
+    }
 }

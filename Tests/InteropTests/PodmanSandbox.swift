@@ -1,5 +1,6 @@
 // A podman of the test's own: storage, run and tmp dirs, config and cgroup parent all private.
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

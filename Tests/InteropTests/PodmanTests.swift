@@ -1,5 +1,6 @@
 // podman drives the runtime under test (SKIFF_RUNTIME) end to end: run, exit codes, exec, stop.
 import Foundation
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)

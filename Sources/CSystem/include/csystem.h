@@ -79,4 +79,5 @@ int sk_setrlimit(int resource, uint64_t soft, uint64_t hard);
 
 /* Reads one signal from a signalfd: its number, or -errno. */
 int sk_signalfd_read(int fd);
+#include "skiff_seccomp_notify.h"
 #endif

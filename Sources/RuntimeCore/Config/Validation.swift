@@ -75,7 +75,7 @@ public enum Validation {
                 throw field("\(path).rlimits[\(index)]", "soft limit \(limit.soft) is above hard limit \(limit.hard)")
             }
         }
-        _ = try CapabilitySet(process.capabilities)
+        try CapabilitySet.validate(process.capabilities)
         if let score = process.oomScoreAdj, score < -1000 || score > 1000 {
             throw field("\(path).oomScoreAdj", "\(score) is outside -1000...1000")
         }

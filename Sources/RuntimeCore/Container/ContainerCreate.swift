@@ -74,7 +74,8 @@ extension Runtime {
             plan.noPivot = options.noPivot
             plan.noNewKeyring = options.noNewKeyring
             plan.preserveFDs = options.preserveFDs
-            plan.seccomp = linux.seccomp
+            try plan.useSeccomp(linux.seccomp)
+            defer { plan.seccompAgent?.close() }
 
             var consoleMasterReceiver: Int32 = -1
             if process.terminal == true {

@@ -54,7 +54,8 @@ extension Runtime {
         defer { plan.join.forEach { close($0.fd) } }
         plan.inUserNamespace = linux.namespace(.user) != nil
         plan.preserveFDs = options.preserveFDs
-        plan.seccomp = linux.seccomp
+        try plan.useSeccomp(linux.seccomp)
+        defer { plan.seccompAgent?.close() }
 
         let signalFD = options.detach ? -1 : try Foreground.blockSignals()
         var masterReceiver: Int32 = -1

@@ -13,12 +13,12 @@ enum ContainerProcess {
             // container's processes while we still hold host resources.
             _ = sk_set_pdeathsig(SIGKILL)
             _ = sk_set_dumpable(0)
-            let program: String
+            let (program, state): (String, State)
             switch plan.kind {
-            case .container: program = try setUpContainer(plan, channel: channel)
-            case .exec: program = try setUpExec(plan)
+            case .container: (program, state) = try setUpContainer(plan, channel: channel)
+            case .exec: (program, state) = (try setUpExec(plan), plan.state)
             }
-            try execute(program, plan, channel: channel)
+            try execute(program, plan, state: state)
             _exit(127)
         } catch {
             try? channel.send("error \(error)")
@@ -28,7 +28,7 @@ enum ContainerProcess {
 
     // MARK: a new container
 
-    private static func setUpContainer(_ plan: LaunchPlan, channel: SyncChannel) throws -> String {
+    private static func setUpContainer(_ plan: LaunchPlan, channel: SyncChannel) throws -> (String, State) {
         let spec = plan.spec, linux = plan.linux, process = plan.process
         _ = setsid()
         try RootfsSetup.prepare(rootfs: plan.rootfs, propagation: linux.rootfsPropagation)
@@ -79,7 +79,7 @@ enum ContainerProcess {
         }
         if !plan.noNewKeyring { SessionKeyring.join(name: "_ses.\(plan.id)") }
 
-        let program = try prepareProcess(plan)
+        let program = try prepareProcess(plan, state: state)
 
         // Created: tell the runtime, then wait for `start` (a byte written to the fifo).
         _ = sk_set_pdeathsig(0)
@@ -92,7 +92,7 @@ enum ContainerProcess {
         close(fifo)
         state.status = .running
         try HookRunner.run(spec.hooks?.startContainer, kind: "startContainer", state: try encodeJSON(state))
-        return program
+        return (program, state)
     }
 
     // MARK: a process joining a running container
@@ -104,13 +104,13 @@ enum ContainerProcess {
                               uid: plan.process.user.uid, gid: plan.process.user.gid)
             close(plan.consoleSocket)
         }
-        return try prepareProcess(plan)
+        return try prepareProcess(plan, state: plan.state)
     }
 
     // MARK: shared: limits, identity, privileges
 
     /// Applies process settings and returns the resolved program path.
-    private static func prepareProcess(_ plan: LaunchPlan) throws -> String {
+    private static func prepareProcess(_ plan: LaunchPlan, state: State) throws -> String {
         let process = plan.process
         if let score = process.oomScoreAdj { try FileIO.write("/proc/self/oom_score_adj", String(score)) }
         try Rlimits.apply(process.rlimits ?? [])
@@ -121,7 +121,7 @@ enum ContainerProcess {
 
         let capabilities = try CapabilitySet(process.capabilities)
         // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it while we have it.
-        if process.noNewPrivileges != true, let seccomp = plan.seccomp { try SeccompFilter.load(seccomp) }
+        if process.noNewPrivileges != true { try loadSeccomp(plan, state: state) }
         try capabilities.applyBounding()
         try switchUser(process.user)
         try capabilities.apply()
@@ -142,6 +142,17 @@ enum ContainerProcess {
         try checkNeg(sk_set_keepcaps(0), "clear keepcaps")
     }
 
+    /// The filter, and its notify fd to the agent when the profile has one.
+    private static func loadSeccomp(_ plan: LaunchPlan, state: State) throws {
+        guard let profile = plan.seccomp else { return }
+        guard let agent = plan.seccompAgent else {
+            if let fd = try SeccompFilter.load(profile) { close(fd) }
+            return
+        }
+        let message = SeccompAgent.processState(state: state, pid: state.pid ?? 0, metadata: profile.listenerMetadata)
+        try SeccompFilter.load(profile, agent: agent, state: message)
+    }
+
     static func environment(for process: Process) -> [String] {
         var env = process.env ?? []
         if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + homeDirectory(uid: process.user.uid)) }
@@ -150,11 +161,12 @@ enum ContainerProcess {
 
     /// Last steps, then execve. For `exec`, the channel's close-on-exec end tells the runtime
     /// that execve succeeded.
-    private static func execute(_ program: String, _ plan: LaunchPlan, channel: SyncChannel) throws {
+    private static func execute(_ program: String, _ plan: LaunchPlan, state: State) throws {
         if plan.process.noNewPrivileges == true {
             try checkNeg(sk_set_no_new_privs(), "set no_new_privs")
-            if let seccomp = plan.seccomp { try SeccompFilter.load(seccomp) }
+            try loadSeccomp(plan, state: state)
         }
+        _ = sk_set_pdeathsig(0)
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)

@@ -27,9 +27,17 @@ struct LaunchPlan {
     var noNewKeyring = false
     var preserveFDs = 0
     var seccomp: Seccomp?
+    /// Connected by the runtime before forking: the listener path is a host path.
+    var seccompAgent: SeccompAgent?
     var state: State
 
     var linux: Linux { spec.linux ?? Linux() }
+
+    /// Sets the seccomp profile and connects to its agent, if it names one.
+    mutating func useSeccomp(_ profile: Seccomp?) throws {
+        seccomp = profile
+        if let path = profile?.listenerPath, !path.isEmpty { seccompAgent = try SeccompAgent.connect(path) }
+    }
 
     /// Opens the namespace files of `linux.namespaces` that carry a path.
     static func namespacesToJoin(_ linux: Linux) throws -> [(kind: NamespaceKind, fd: Int32)] {

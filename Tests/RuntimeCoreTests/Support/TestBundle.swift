@@ -2,6 +2,7 @@
 // the real skiff-runtime binary to drive them.
 import Foundation
 import OCISpec
+import TestSupport
 import XCTest
 
 /// The skiff-runtime under test: $SKIFF_RUNTIME, else the debug build next to the tests.
@@ -22,11 +23,7 @@ let testRootfs: String = {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("rootfs/out/busybox").path
 }()
 
-struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias Result = CommandResult
 
 final class TestBundle {
     let directory: String
@@ -94,8 +91,8 @@ final class TestBundle {
 
     /// Runs skiff-runtime with this bundle's state root.
     @discardableResult
-    func runtime(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 30) throws -> Result {
-        try runProgram([runtimeBinary, "--root", stateRoot] + arguments, stdin: stdin, timeout: timeout, cwd: directory)
+    func runtime(_ arguments: [String], timeout: TimeInterval = 30) throws -> Result {
+        try Command.run(runtimeBinary, ["--root", stateRoot] + arguments, timeout: timeout)
     }
 
     /// `run` of the current spec under a fresh id; returns what the container printed and its exit code.
@@ -144,43 +141,9 @@ func makeTemporaryDirectory(_ prefix: String) throws -> String {
     return String(cString: path)
 }
 
-/// Runs a program, capturing its output. Kills it after `timeout`.
-func runProgram(_ argv: [String], stdin: String? = nil, timeout: TimeInterval = 30, cwd: String? = nil) throws -> Result {
-    let process = Foundation.Process()
-    process.executableURL = URL(fileURLWithPath: argv[0])
-    process.arguments = Array(argv.dropFirst())
-    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-    }
-    let timer = DispatchSource.makeTimerSource()
-    timer.schedule(deadline: .now() + timeout)
-    timer.setEventHandler { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-    timer.resume()
-    let stdoutData = DataBox()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { stdoutData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    timer.cancel()
-    return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData.data, as: UTF8.self),
-                  stderr: String(decoding: stderrData, as: UTF8.self))
-}
-
 @discardableResult
 func shell(_ command: String) throws -> Result {
-    let result = try runProgram(["/bin/sh", "-c", command])
+    let result = try Command.run("/bin/sh", ["-c", command])
     if result.status != 0 { throw TestFailure("\(command): \(result.stderr)") }
     return result
 }
-
-private final class DataBox: @unchecked Sendable { var data = Data() }

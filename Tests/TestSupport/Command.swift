@@ -5,21 +5,22 @@ import Foundation
 import Glibc
 #endif
 
-struct CommandResult {
-    let command: [String]
+public struct CommandResult {
+    public let command: [String]
     /// The exit code, or 128 + signal number when killed by a signal (as shells report it).
-    let status: Int32
-    let stdout: String
-    let stderr: String
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 
     /// For assertion messages: the command line, exit status and both streams.
-    var summary: String {
+    public var summary: String {
         "`\(command.joined(separator: " "))` exited \(status)\nstdout: \(stdout)\nstderr: \(stderr)"
     }
 }
 
-struct CommandError: Error, CustomStringConvertible {
-    let description: String
+public struct CommandError: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Why not Foundation.Process: on Linux it learns that a child exited from a socketpair whose
@@ -27,11 +28,11 @@ struct CommandError: Error, CustomStringConvertible {
 /// `podman run -d` (conmon) or `runc create` (the container's init) that end stays open, and
 /// `isRunning`/`waitUntilExit` report the command running until the container exits.
 /// Here the child gets stdin, stdout and stderr and nothing else, and we waitpid ourselves.
-enum Command {
+public enum Command {
     /// Runs `executable` with `arguments`, waits at most `timeout` seconds (then SIGKILLs it).
     /// Output goes to files, not pipes, for the same reason: a daemon holding a pipe's write
     /// end would keep the reader from ever seeing EOF.
-    static func run(
+    public static func run(
         _ executable: String, _ arguments: [String],
         environment: [String: String]? = nil, timeout: TimeInterval = 60
     ) throws -> CommandResult {
@@ -58,7 +59,7 @@ enum Command {
 
     /// The first executable named `name` on PATH or in the sbin/bin directories (a non-login
     /// root shell may lack /usr/sbin on PATH), or nil.
-    static func find(_ name: String) -> String? {
+    public static func find(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let dirs = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
         return dirs.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
