@@ -57,6 +57,19 @@ public enum Command {
         return result
     }
 
+    /// Starts a program in the background (output to /dev/null); stop it with `stop`.
+    public static func start(_ executable: String, _ arguments: [String]) throws -> pid_t {
+        try spawn([executable] + arguments, environment: ProcessInfo.processInfo.environment,
+                  stdout: "/dev/null", stderr: "/dev/null")
+    }
+
+    /// Kills and reaps a program `start` started.
+    public static func stop(_ pid: pid_t) {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
     /// The first executable named `name` on PATH or in the sbin/bin directories (a non-login
     /// root shell may lack /usr/sbin on PATH), or nil.
     public static func find(_ name: String) -> String? {
