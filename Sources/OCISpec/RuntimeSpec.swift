@@ -177,6 +177,7 @@ public struct Namespace: Codable, Sendable, Equatable {
 public struct TimeOffset: Codable, Sendable, Equatable {
     public var secs: Int64?
     public var nanosecs: UInt32?
+    public init(secs: Int64? = nil, nanosecs: UInt32? = nil) { self.secs = secs; self.nanosecs = nanosecs }
 }
 
 public struct Device: Codable, Sendable, Equatable {

@@ -70,7 +70,8 @@ extension Runtime {
             plan.createsUserNamespace = linux.createsNamespace(.user)
             plan.inUserNamespace = linux.namespace(.user) != nil
             plan.inCgroupNamespace = linux.namespace(.cgroup) != nil
-            plan.fifoPath = fifoPath
+            plan.fifo = try check(open(fifoPath, O_RDWR | O_CLOEXEC), "open \(fifoPath)")
+            defer { close(plan.fifo) }
             plan.noPivot = options.noPivot
             plan.noNewKeyring = options.noNewKeyring
             plan.preserveFDs = options.preserveFDs

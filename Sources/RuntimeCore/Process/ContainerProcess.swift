@@ -32,8 +32,7 @@ enum ContainerProcess {
         let spec = plan.spec, linux = plan.linux, process = plan.process
         _ = setsid()
         try RootfsSetup.prepare(rootfs: plan.rootfs, propagation: linux.rootfsPropagation)
-        // The fifo lives on the host; open it while the host is still in view.
-        let fifo = try check(open(plan.fifoPath, O_RDWR | O_CLOEXEC), "open \(plan.fifoPath)")
+        let fifo = plan.fifo
 
         let rootfs = try RootfsDirectory(path: plan.rootfs)
         let mounter = Mounter(rootfs: rootfs, bundle: plan.bundle, inUserNamespace: plan.inUserNamespace,

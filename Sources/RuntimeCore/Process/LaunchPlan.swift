@@ -22,7 +22,9 @@ struct LaunchPlan {
     var inUserNamespace = false
     var inCgroupNamespace = false
     var consoleSocket: Int32 = -1
-    var fifoPath: String = ""
+    /// exec.fifo, opened read-write by the runtime (which never blocks for a fifo): the
+    /// container process reads its byte from it, with no path or permission to cross.
+    var fifo: Int32 = -1
     var noPivot = false
     var noNewKeyring = false
     var preserveFDs = 0
