@@ -102,10 +102,10 @@ final class TestBundle {
     }
 
     /// `create` (+ `start`) of the current spec; the container is deleted when the bundle goes away.
-    func create(_ id: String, start: Bool = false) throws {
+    func create(_ id: String, start: Bool = false, flags: [String] = []) throws {
         try writeConfig()
         ids.append(id)
-        let created = try runtime(["create", "--bundle", directory, id])
+        let created = try runtime(["create", "--bundle", directory] + flags + [id])
         guard created.status == 0 else { throw TestFailure("create failed: \(created.stderr)") }
         if start {
             let started = try runtime(["start", id])
