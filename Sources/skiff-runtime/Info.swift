@@ -5,7 +5,7 @@ import OCISpec
 import RuntimeCore
 
 struct Features: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print what this runtime supports (runtime-spec features JSON).")
+    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print what this runtime supports (runtime-spec features JSON).")
     @OptionGroup var global: GlobalOptions
     func run() throws { try printJSON(RuntimeFeatures.features(mountOptions: MountOptions.known)) }
 }

@@ -21,7 +21,7 @@ struct CreateFlags: ParsableArguments {
 }
 
 struct Create: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a container; its process waits for start.")
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for start.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flags: CreateFlags
     @Argument var id: String
@@ -29,14 +29,14 @@ struct Create: ParsableCommand {
 }
 
 struct Start: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the process of a created container.")
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start the process of a created container.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
     func run() throws { try global.runtime().start(id) }
 }
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create and start a container; wait for it unless detached.")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container; wait for it unless detached.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flags: CreateFlags
     @Flag(name: [.short, .long], help: "Detach from the container's process.") var detach = false
@@ -59,7 +59,7 @@ struct StateCommand: ParsableCommand {
 }
 
 struct Kill: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Send a signal (default SIGTERM) to a container.")
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container.")
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.short, .long], help: "Signal every process in the container.") var all = false
     @Argument var id: String
@@ -68,7 +68,7 @@ struct Kill: ParsableCommand {
 }
 
 struct Delete: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Delete a stopped container (any container with --force).")
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a stopped container (any container with --force).")
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.short, .long], help: "Kill the container first if it still runs.") var force = false
     @Argument var id: String

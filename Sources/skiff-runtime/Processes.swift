@@ -5,7 +5,7 @@ import OCISpec
 import RuntimeCore
 
 struct Exec: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a new process inside a running container.")
+    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a new process inside a running container.")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.short, .long], help: "process.json describing the process (instead of a command).") var process: String?
     @Flag(name: [.short, .long], help: "Detach from the process.") var detach = false
@@ -96,7 +96,7 @@ struct PS: ParsableCommand {
 }
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List containers.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.short, .long], help: "table or json.") var format = "table"
     @Flag(name: [.short, .long], help: "Print ids only.") var quiet = false

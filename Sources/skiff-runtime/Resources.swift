@@ -6,21 +6,21 @@ import OCISpec
 import RuntimeCore
 
 struct Pause: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Freeze every process of a container.")
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Freeze every process of a container.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
     func run() throws { try global.runtime().pause(id) }
 }
 
 struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Thaw a paused container.")
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Thaw a paused container.")
     @OptionGroup var global: GlobalOptions
     @Argument var id: String
     func run() throws { try global.runtime().resume(id) }
 }
 
 struct Update: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Change a container's resource limits.")
+    static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a container's resource limits.")
     @OptionGroup var global: GlobalOptions
     @Option(name: [.short, .long], help: "linux.resources JSON file (- for stdin).") var resources: String?
     @Option(help: "Memory limit in bytes.") var memory: Int64?
@@ -74,7 +74,7 @@ struct Update: ParsableCommand {
 }
 
 struct Events: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print container resource usage (stats) as JSON events.")
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Print container resource usage (stats) as JSON events.")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print stats once and exit.") var stats = false
     @Option(help: "Seconds between stats events.") var interval = "5s"
