@@ -141,3 +141,27 @@ int sk_signalfd_read(int fd) {
     if (n < 0) return -errno;
     return n == sizeof info ? (int)info.ssi_signo : -EIO;
 }
+
+int sk_ioprio_set(int ioclass, int priority) {
+    return ret(syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (ioclass << 13) | priority));
+}
+
+struct sk_sched_attr {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+int sk_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,
+                     uint64_t runtime, uint64_t deadline, uint64_t period) {
+    struct sk_sched_attr attr = { .size = sizeof attr, .sched_policy = policy, .sched_flags = flags,
+        .sched_nice = nice, .sched_priority = priority, .sched_runtime = runtime,
+        .sched_deadline = deadline, .sched_period = period };
+    return ret(syscall(SYS_sched_setattr, 0, &attr, 0));
+}
+
+int sk_sched_setaffinity(const uint8_t *mask, size_t nbytes) {
+    return ret(syscall(SYS_sched_setaffinity, 0, nbytes, mask));
+}

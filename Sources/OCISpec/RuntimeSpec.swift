@@ -93,6 +93,7 @@ public struct Rlimit: Codable, Sendable, Equatable {
 public struct IOPriority: Codable, Sendable, Equatable {
     public var `class`: String
     public var priority: Int?
+    public init(class: String, priority: Int? = nil) { self.class = `class`; self.priority = priority }
 }
 
 public struct Scheduler: Codable, Sendable, Equatable {
@@ -103,11 +104,15 @@ public struct Scheduler: Codable, Sendable, Equatable {
     public var runtime: UInt64?
     public var deadline: UInt64?
     public var period: UInt64?
+    public init(policy: String, nice: Int32? = nil, priority: Int32? = nil) {
+        self.policy = policy; self.nice = nice; self.priority = priority
+    }
 }
 
 public struct CPUAffinity: Codable, Sendable, Equatable {
     public var initial: String?
     public var final: String?
+    public init(initial: String? = nil, final: String? = nil) { self.initial = initial; self.final = final }
 }
 
 public struct Mount: Codable, Sendable, Equatable {

@@ -92,4 +92,18 @@ final class MountTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n").count, mountsBefore)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/failed-mount"), "no cgroup is left")
     }
+
+    func testTmpfsCopyUpKeepsTheImagesFiles() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "cat /etc/passwd | head -1; grep ' /etc ' /proc/mounts | cut -d' ' -f3"])
+        bundle.spec.mounts?.append(Mount(destination: "/etc", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup", "mode=755"]))
+        let result = try bundle.run()
+        XCTAssertEqual(result.stdout, "root:x:0:0:root:/root:/bin/sh\ntmpfs\n", result.stderr)
+    }
+
+    func testNoPivotRunsInTheRootfs() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "ls /bin/busybox && hostname"])
+        try bundle.writeConfig()
+        let result = try bundle.runtime(["run", "--no-pivot", "--bundle", bundle.directory, "nopivot"])
+        XCTAssertEqual(result.stdout, "/bin/busybox\nskiff\n", result.stderr)
+    }
 }

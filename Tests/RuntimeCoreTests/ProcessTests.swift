@@ -136,4 +136,21 @@ final class ProcessTests: XCTestCase {
 
             """)
     }
+
+    func testSchedulingIOPriorityAndAffinity() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "grep Cpus_allowed_list /proc/self/status | tr -s '\\t' ' '; ionice; cut -d' ' -f19 /proc/self/stat; grep -E '^policy' /proc/self/sched | tr -s ' '"])
+        bundle.spec.process?.ioPriority = IOPriority(class: "IOPRIO_CLASS_IDLE", priority: 0)
+        bundle.spec.process?.scheduler = Scheduler(policy: "SCHED_BATCH", nice: 5)
+        bundle.spec.process?.execCPUAffinity = CPUAffinity(initial: nil, final: "0")
+        let result = try bundle.run()
+        XCTAssertEqual(result.stdout, "Cpus_allowed_list: 0\nidle\n5\npolicy : 3\n", result.stderr)
+    }
+
+    func testUnknownSchedulerPolicyNamesTheField() throws {
+        let bundle = try TestBundle()
+        bundle.spec.process?.scheduler = Scheduler(policy: "SCHED_FAST")
+        let result = try bundle.run()
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("process.scheduler.policy"), result.stderr)
+    }
 }

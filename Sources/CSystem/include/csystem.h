@@ -79,5 +79,13 @@ int sk_setrlimit(int resource, uint64_t soft, uint64_t hard);
 
 /* Reads one signal from a signalfd: its number, or -errno. */
 int sk_signalfd_read(int fd);
+
+
+/* process scheduling: ioprio_set, sched_setattr (struct sched_attr is not in glibc's headers),
+ * sched_setaffinity over a CPU bitmask of `nbytes`. */
+int sk_ioprio_set(int ioclass, int priority);
+int sk_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,
+                     uint64_t runtime, uint64_t deadline, uint64_t period);
+int sk_sched_setaffinity(const uint8_t *mask, size_t nbytes);
 #include "skiff_seccomp_notify.h"
 #endif

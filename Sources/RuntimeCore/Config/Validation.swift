@@ -76,6 +76,7 @@ public enum Validation {
             }
         }
         try CapabilitySet.validate(process.capabilities)
+        try Scheduling.validate(process, path: path)
         if let score = process.oomScoreAdj, score < -1000 || score > 1000 {
             throw field("\(path).oomScoreAdj", "\(score) is outside -1000...1000")
         }

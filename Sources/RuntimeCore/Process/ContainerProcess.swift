@@ -98,6 +98,7 @@ enum ContainerProcess {
 
     private static func setUpExec(_ plan: LaunchPlan) throws -> String {
         _ = setsid()
+        try Scheduling.setAffinity(plan.process.execCPUAffinity?.initial, field: "process.execCPUAffinity.initial")
         if plan.process.terminal == true {
             try Console.setup(sendMasterTo: plan.consoleSocket, size: plan.process.consoleSize,
                               uid: plan.process.user.uid, gid: plan.process.user.gid)
@@ -113,6 +114,7 @@ enum ContainerProcess {
         let process = plan.process
         if let score = process.oomScoreAdj { try FileIO.write("/proc/self/oom_score_adj", String(score)) }
         try Rlimits.apply(process.rlimits ?? [])
+        try Scheduling.apply(process)
         try LSM.apply(apparmorProfile: process.apparmorProfile, selinuxLabel: process.selinuxLabel)
 
         let env = environment(for: process)
@@ -166,6 +168,7 @@ enum ContainerProcess {
             try loadSeccomp(plan, state: state)
         }
         _ = sk_set_pdeathsig(0)
+        try Scheduling.setAffinity(plan.process.execCPUAffinity?.final, field: "process.execCPUAffinity.final")
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)

@@ -57,6 +57,16 @@ enum HookRunner {
     }
 }
 
+/// Runs a program with our stdio and no other fd (ours are close-on-exec) and returns its wait status.
+func spawnAndWait(_ argv: [String]) throws -> Int32 {
+    var pid: pid_t = 0
+    let spawned = withCStrings(argv) { posix_spawn(&pid, argv[0], nil, nil, $0, environ) }
+    if spawned != 0 { throw RuntimeError.system("exec \(argv[0])", errno: spawned) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return status
+}
+
 /// "exit status 3" or "killed by signal 9" for a waitpid status.
 func describeWaitStatus(_ status: Int32) -> String {
     let signal = status & 0x7f

@@ -21,6 +21,7 @@ struct Mounter {
         }
         let target = try rootfs.open(m.destination, creating: .directory)
         defer { close(target) }
+        if options.tmpcopyup && type != "tmpfs" { throw RuntimeError("\(what): tmpcopyup applies to tmpfs mounts only") }
         let source = m.source ?? type
         var result = Glibc.mount(source, procFD(target), type, options.flags & ~UInt(MS_REMOUNT), options.dataString)
         if result < 0 && errno == EPERM && type == "sysfs" {
@@ -28,7 +29,19 @@ struct Mounter {
             result = Glibc.mount("/sys", procFD(target), nil, UInt(MS_BIND | MS_REC), nil)
         }
         try check(result, "\(what): mount \(type) on \(m.destination)")
+        if options.tmpcopyup { try copyUp(from: target, to: m.destination, what: what) }
         try finish(m.destination, options: options, what: what, remount: false)
+    }
+
+    /// tmpcopyup: the new tmpfs starts with what the image had at its mount point.
+    /// `below` is the directory under the new mount (opened before mounting).
+    private func copyUp(from below: Int32, to destination: String, what: String) throws {
+        let mounted = try rootfs.open(destination, creating: nil)
+        defer { close(mounted) }
+        // cp is the host's: we are still before pivot_root. Our fds are reached through our own pid.
+        let me = try FileIO.readLink("/proc/self")
+        let status = try spawnAndWait(["/bin/cp", "-a", "/proc/\(me)/fd/\(below)/.", "/proc/\(me)/fd/\(mounted)/"])
+        if status != 0 { throw RuntimeError("\(what): tmpcopyup of \(destination): cp \(describeWaitStatus(status))") }
     }
 
     private func bind(_ m: Mount, options: MountOptions, what: String) throws {
