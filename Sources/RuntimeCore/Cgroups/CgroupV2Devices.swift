@@ -31,6 +31,9 @@ struct BPFInstruction: Equatable {
     static func jumpIfNotEqual(dst: UInt8, imm: Int32, offset: Int16) -> BPFInstruction {
         BPFInstruction(code: 0x55, dst: dst, offset: offset, imm: imm)  // JMP JNE K
     }
+    static func jumpIfEqual(dst: UInt8, imm: Int32, offset: Int16) -> BPFInstruction {
+        BPFInstruction(code: 0x15, dst: dst, offset: offset, imm: imm)  // JMP JEQ K
+    }
     static func jumpIfNotEqual(dst: UInt8, src: UInt8, offset: Int16) -> BPFInstruction {
         BPFInstruction(code: 0x5D, dst: dst, src: src, offset: offset)  // JMP JNE X
     }
@@ -63,9 +66,14 @@ enum DeviceFilterProgram {
             case .all: break  // folded away: "a" rules reset the default
             }
             if allowed != .all {
-                // Every requested bit must be in the rule: (access & allowed) == access. r1 is free now.
-                checks.append { [.mov(dst: 1, src: access), .and(dst: 1, imm: Int32(allowed.rawValue)),
-                                 .jumpIfNotEqual(dst: 1, src: access, offset: Int16($0))] }
+                // As the v1 kernel: an allow exception must hold every requested bit
+                // ((access & allowed) == access); a deny exception stops any access it shares a
+                // bit with ((access & denied) != 0). r1 (the context) is free by now.
+                checks.append { rest in
+                    [.mov(dst: 1, src: access), .and(dst: 1, imm: Int32(allowed.rawValue)),
+                     rules.defaultAllow ? .jumpIfEqual(dst: 1, imm: 0, offset: Int16(rest))
+                                        : .jumpIfNotEqual(dst: 1, src: access, offset: Int16(rest))]
+                }
             }
             if match.major >= 0 { checks.append { [.jumpIfNotEqual(dst: major, imm: Int32(match.major), offset: Int16($0))] } }
             if match.minor >= 0 { checks.append { [.jumpIfNotEqual(dst: minor, imm: Int32(match.minor), offset: Int16($0))] } }
