@@ -44,6 +44,11 @@ final class TestChild {
     static func sleeper() throws -> TestChild { try TestChild(["/bin/sleep", "1000"]) }
     /// Burns CPU until killed.
     static func spinner() throws -> TestChild { try TestChild(["/bin/sh", "-c", "while :; do :; done"]) }
+    /// Waits for `release()`, then allocates some memory (charged to its cgroup by then, unlike
+    /// pages touched before joining) and burns CPU until killed.
+    static func gatedSpinner() throws -> TestChild {
+        try gatedShell("s=$(printf '%0200000d' 0); while :; do :; done")
+    }
     /// Waits for `release()`, then runs `script`.
     static func gatedShell(_ script: String) throws -> TestChild {
         try TestChild(["/bin/sh", "-c", "read go; " + script], gated: true)
@@ -56,24 +61,34 @@ final class TestChild {
         stdinWriteFD = -1
     }
 
-    /// Waits for the exit and returns the raw wait status.
+    /// Waits up to `timeoutMs` for the exit; a child still running then is SIGKILLed, so a
+    /// broken driver fails the test instead of hanging the suite. Returns the raw wait status.
     @discardableResult
-    func wait() -> Int32 {
-        if !reaped {
+    func wait(timeoutMs: Int = 5000) -> Int32 {
+        var waited = 0
+        while !reaped {
             var st: Int32 = 0
-            while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
-            status = st
-            reaped = true
+            let r = waitpid(pid, &st, WNOHANG)
+            if r == pid { status = st; reaped = true; break }
+            if r < 0 && errno != EINTR { reaped = true; break }
+            if waited >= timeoutMs {
+                XCTFail("child \(pid) still running after \(timeoutMs) ms; killing it")
+                kill(pid, SIGKILL)
+                waited = Int.min / 2  // from now on wait for the kill without limit
+            }
+            usleep(2000)
+            waited += 2
         }
         return status
     }
 
+    /// The exit code, or nil when a signal ended it (or it had to be killed).
     var exitCode: Int32? { let s = wait(); return (s & 0x7F) == 0 ? (s >> 8) & 0xFF : nil }
     var termSignal: Int32? { let s = wait(); return (s & 0x7F) != 0 ? s & 0x7F : nil }
 
     func stop() {
         release()
-        if !reaped { kill(pid, SIGKILL); wait() }
+        if !reaped { kill(pid, SIGKILL); wait(timeoutMs: 60_000) }
     }
 
     /// utime + stime in clock ticks, from /proc/<pid>/stat.

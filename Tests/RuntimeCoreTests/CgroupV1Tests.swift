@@ -118,8 +118,9 @@ final class CgroupV1Tests: XCTestCase {
     func testStatsOfARunningProcess() throws {
         let (m, _) = makeManager("stats")
         try m.create(resources: try CgroupTestSupport.resources(#"{"pids": {"limit": 42}}"#))
-        let child = try spawn(try TestChild.spinner())
+        let child = try spawn(try TestChild.gatedSpinner())
         try m.add(pid: child.pid)
+        child.release()
         CgroupTestSupport.sleep(ms: 300)
 
         let stats = try m.stats()
