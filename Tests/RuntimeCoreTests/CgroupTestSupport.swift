@@ -128,9 +128,13 @@ enum CgroupTestSupport {
     /// Milliseconds of sleep without Foundation.
     static func sleep(ms: Int) { usleep(useconds_t(ms * 1000)) }
 
-    /// Removes a test's cgroup directories, innermost first, ignoring what is already gone.
+    /// Removes a test's cgroup trees, children first, ignoring what is already gone. Written
+    /// here rather than with the driver's code, so a broken driver cannot leak test cgroups.
     static func removeDirs(_ dirs: [String]) {
-        for dir in dirs.sorted(by: { $0.count > $1.count }) { try? CgroupFiles.removeTree(dir) }
+        for dir in dirs {
+            for name in FileIO.list(dir) where FileIO.isDirectory(dir + "/" + name) { removeDirs([dir + "/" + name]) }
+            for _ in 0..<100 where rmdir(dir) != 0 && errno == EBUSY { usleep(10_000) }
+        }
     }
 
     static func read(_ path: String) -> String {
