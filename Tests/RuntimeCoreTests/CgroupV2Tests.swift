@@ -102,10 +102,10 @@ final class CgroupV2Tests: XCTestCase {
         let second = try m.deviceProgramIDs()
         XCTAssertEqual(second.count, 1, "the old program is replaced, not stacked")
         XCTAssertNotEqual(second, first)
-        let partial = try spawn(try TestChild.gatedShell("(: </dev/null) || exit 5; (: >/dev/null) && exit 6; (: </dev/zero) || exit 7; exit 0"))
+        let partial = try spawn(try TestChild.gatedShell("(: </dev/null) || exit 5; (: >/dev/null) && exit 6; (: <>/dev/null) && exit 8; (: </dev/zero) || exit 7; exit 0"))
         try m.add(pid: partial.pid)
         partial.release()
-        XCTAssertEqual(partial.exitCode, 0, "5: read refused, 6: write allowed, 7: other device refused")
+        XCTAssertEqual(partial.exitCode, 0, "5: read refused, 6: write allowed, 8: read-write allowed, 7: other device refused")
     }
 
     func testResourcesNeedAnEnabledController() throws {
