@@ -240,7 +240,10 @@ final class CgroupConversionTests: XCTestCase {
         stats.hugetlb["2MB"] = CgroupStats.Hugetlb()
         let data = try JSONEncoder().encode(stats)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
-        XCTAssertEqual(Set(object.keys), ["cpu", "memory", "pids", "blkio", "hugetlb"])
+        XCTAssertEqual(Set(object.keys), ["cpu", "cpuset", "memory", "pids", "blkio", "hugetlb"])
+        XCTAssertEqual(Set(try XCTUnwrap(object["cpuset"] as? [String: Any]).keys),
+                       ["cpu_exclusive", "mem_hardwall", "mem_exclusive", "memory_migrate", "memory_spread_page",
+                        "memory_spread_slab", "memory_pressure", "sched_load_balance", "sched_relax_domain_level"])
         let cpu = try XCTUnwrap(object["cpu"] as? [String: Any])
         let usage = try XCTUnwrap(cpu["usage"] as? [String: Any])
         XCTAssertEqual(Set(usage.keys), ["total", "percpu", "percpu_kernel", "kernel", "user"])  // zero/empty omitted as in runc
@@ -251,6 +254,11 @@ final class CgroupConversionTests: XCTestCase {
         XCTAssertEqual(Set(try XCTUnwrap(object["blkio"] as? [String: Any]).keys), ["ioQueueRecursive"])
         XCTAssertEqual(try XCTUnwrap(object["hugetlb"] as? [String: Any])["2MB"] as? [String: Int], ["failcnt": 0])
         XCTAssertEqual(try JSONDecoder().decode(CgroupStats.self, from: data), stats)
+    }
+
+    func testParsesCpuLists() {
+        XCTAssertEqual(CgroupStats.CPUSet.parseList("0-3,8,10-11\n"), [0, 1, 2, 3, 8, 10, 11])
+        XCTAssertEqual(CgroupStats.CPUSet.parseList(""), [])
     }
 
     func testParsesBlkioAndIOStat() {

@@ -134,6 +134,9 @@ final class CgroupV1Tests: XCTestCase {
         XCTAssertNotNil(stats.memory.raw["rss"] ?? stats.memory.raw["total_rss"])
         XCTAssertEqual(stats.pids.current, 1)
         XCTAssertEqual(stats.pids.limit, 42)
+        XCTAssertEqual(stats.cpuset.cpus, CgroupStats.CPUSet.parseList(file(m, "cpuset", "cpuset.cpus")))
+        XCTAssertFalse(stats.cpuset.cpus.isEmpty)
+        XCTAssertEqual(stats.cpuset.schedLoadBalance, 1)
     }
 
     func testUpdateGrowsAndShrinksMemoryAndSwapInTheRightOrder() throws {

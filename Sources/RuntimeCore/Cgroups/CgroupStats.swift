@@ -5,6 +5,7 @@
 
 public struct CgroupStats: Codable, Sendable, Equatable {
     public var cpu = CPU()
+    public var cpuset = CPUSet()
     public var memory = Memory()
     public var pids = Pids()
     public var blkio = Blkio()
@@ -38,6 +39,38 @@ public struct CgroupStats: Codable, Sendable, Equatable {
             public var throttledTime: UInt64 = 0
             public init() {}
             enum CodingKeys: String, CodingKey { case periods, throttledPeriods, throttledTime }
+        }
+    }
+
+    /// The cpuset's configuration (v1 files; v2 has only the effective cpus and mems).
+    public struct CPUSet: Codable, Sendable, Equatable {
+        public var cpus: [UInt16] = []
+        public var cpuExclusive: UInt64 = 0
+        public var mems: [UInt16] = []
+        public var memHardwall: UInt64 = 0
+        public var memExclusive: UInt64 = 0
+        public var memoryMigrate: UInt64 = 0
+        public var memorySpreadPage: UInt64 = 0
+        public var memorySpreadSlab: UInt64 = 0
+        public var memoryPressure: UInt64 = 0
+        public var schedLoadBalance: UInt64 = 0
+        public var schedRelaxDomainLevel: Int64 = 0
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case cpus, cpuExclusive = "cpu_exclusive", mems, memHardwall = "mem_hardwall", memExclusive = "mem_exclusive",
+                 memoryMigrate = "memory_migrate", memorySpreadPage = "memory_spread_page", memorySpreadSlab = "memory_spread_slab",
+                 memoryPressure = "memory_pressure", schedLoadBalance = "sched_load_balance", schedRelaxDomainLevel = "sched_relax_domain_level"
+        }
+
+        /// "0-3,8,10-11" -> [0, 1, 2, 3, 8, 10, 11].
+        static func parseList(_ text: String) -> [UInt16] {
+            var out: [UInt16] = []
+            for part in CgroupFiles.trim(text).split(separator: ",") {
+                let ends = part.split(separator: "-").compactMap { UInt16($0) }
+                if ends.count == 1 { out.append(ends[0]) }
+                else if ends.count == 2, ends[0] <= ends[1] { out += Array(ends[0]...ends[1]) }
+            }
+            return out
         }
     }
 
@@ -108,7 +141,7 @@ public struct CgroupStats: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case usage, max, failcnt }
     }
 
-    enum CodingKeys: String, CodingKey { case cpu, memory, pids, blkio, hugetlb }
+    enum CodingKeys: String, CodingKey { case cpu, cpuset, memory, pids, blkio, hugetlb }
 }
 
 // MARK: - JSON: runc's omitempty fields are left out when zero; every field may be absent on input.
@@ -117,6 +150,7 @@ extension CgroupStats {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         cpu = try c.value(.cpu, CPU())
+        cpuset = try c.value(.cpuset, CPUSet())
         memory = try c.value(.memory, Memory())
         pids = try c.value(.pids, Pids())
         blkio = try c.value(.blkio, Blkio())
@@ -157,6 +191,25 @@ extension CgroupStats.CPU.Throttling {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.unlessEmpty(periods, .periods); try c.unlessEmpty(throttledPeriods, .throttledPeriods)
         try c.unlessEmpty(throttledTime, .throttledTime)
+    }
+}
+
+extension CgroupStats.CPUSet {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cpus = try c.value(.cpus, []); cpuExclusive = try c.value(.cpuExclusive, 0); mems = try c.value(.mems, [])
+        memHardwall = try c.value(.memHardwall, 0); memExclusive = try c.value(.memExclusive, 0)
+        memoryMigrate = try c.value(.memoryMigrate, 0); memorySpreadPage = try c.value(.memorySpreadPage, 0)
+        memorySpreadSlab = try c.value(.memorySpreadSlab, 0); memoryPressure = try c.value(.memoryPressure, 0)
+        schedLoadBalance = try c.value(.schedLoadBalance, 0); schedRelaxDomainLevel = try c.value(.schedRelaxDomainLevel, 0)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.unlessEmpty(cpus, .cpus); try c.encode(cpuExclusive, forKey: .cpuExclusive); try c.unlessEmpty(mems, .mems)
+        try c.encode(memHardwall, forKey: .memHardwall); try c.encode(memExclusive, forKey: .memExclusive)
+        try c.encode(memoryMigrate, forKey: .memoryMigrate); try c.encode(memorySpreadPage, forKey: .memorySpreadPage)
+        try c.encode(memorySpreadSlab, forKey: .memorySpreadSlab); try c.encode(memoryPressure, forKey: .memoryPressure)
+        try c.encode(schedLoadBalance, forKey: .schedLoadBalance); try c.encode(schedRelaxDomainLevel, forKey: .schedRelaxDomainLevel)
     }
 }
 

@@ -136,6 +136,7 @@ public struct CgroupV1Manager: CgroupManager {
         let v2 = try CgroupV2Stats.read(unifiedDir)
         if paths["cpuacct"] == nil { stats.cpu.usage = v2.cpu.usage }
         if paths["cpu"] == nil { stats.cpu.throttling = v2.cpu.throttling }
+        if paths["cpuset"] == nil { stats.cpuset = v2.cpuset }
         if paths["memory"] == nil { stats.memory = v2.memory }
         if paths["pids"] == nil { stats.pids = v2.pids }
         if paths["blkio"] == nil { stats.blkio = v2.blkio }

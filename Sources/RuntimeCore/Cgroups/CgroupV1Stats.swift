@@ -12,6 +12,7 @@ enum CgroupV1Stats {
             stats.cpu.throttling.throttledPeriods = s["nr_throttled"] ?? 0
             stats.cpu.throttling.throttledTime = s["throttled_time"] ?? 0
         }
+        if let dir = dirs["cpuset"] { stats.cpuset = readCpuset(dir) }
         if let dir = dirs["memory"] { try readMemory(dir, into: &stats.memory) }
         if let dir = dirs["pids"] {
             stats.pids.current = try CgroupFiles.readUInt(dir, "pids.current")
@@ -46,6 +47,19 @@ enum CgroupV1Stats {
         let nsPerTick = 1_000_000_000 / UInt64(max(sysconf(Int32(_SC_CLK_TCK)), 1))
         usage.user = (ticks["user"] ?? 0) * nsPerTick
         usage.kernel = (ticks["system"] ?? 0) * nsPerTick
+    }
+
+    static func readCpuset(_ dir: String) -> CgroupStats.CPUSet {
+        func number(_ file: String) -> UInt64 { UInt64(CgroupFiles.trim(FileIO.readIfExists(dir + "/cpuset." + file) ?? "")) ?? 0 }
+        var c = CgroupStats.CPUSet()
+        c.cpus = CgroupStats.CPUSet.parseList(FileIO.readIfExists(dir + "/cpuset.cpus") ?? "")
+        c.mems = CgroupStats.CPUSet.parseList(FileIO.readIfExists(dir + "/cpuset.mems") ?? "")
+        c.cpuExclusive = number("cpu_exclusive"); c.memHardwall = number("mem_hardwall"); c.memExclusive = number("mem_exclusive")
+        c.memoryMigrate = number("memory_migrate"); c.memorySpreadPage = number("memory_spread_page")
+        c.memorySpreadSlab = number("memory_spread_slab"); c.memoryPressure = number("memory_pressure")
+        c.schedLoadBalance = number("sched_load_balance")
+        c.schedRelaxDomainLevel = Int64(CgroupFiles.trim(FileIO.readIfExists(dir + "/cpuset.sched_relax_domain_level") ?? "")) ?? 0
+        return c
     }
 
     static func readMemory(_ dir: String, into memory: inout CgroupStats.Memory) throws {

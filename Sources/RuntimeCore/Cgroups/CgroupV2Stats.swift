@@ -12,6 +12,10 @@ enum CgroupV2Stats {
         stats.cpu.throttling.throttledPeriods = cpu["nr_throttled"] ?? 0
         stats.cpu.throttling.throttledTime = (cpu["throttled_usec"] ?? 0) * 1000
 
+        if let cpus = FileIO.readIfExists(dir + "/cpuset.cpus.effective") {
+            stats.cpuset.cpus = CgroupStats.CPUSet.parseList(cpus)
+            stats.cpuset.mems = CgroupStats.CPUSet.parseList(FileIO.readIfExists(dir + "/cpuset.mems.effective") ?? "")
+        }
         if CgroupFiles.exists(dir, "memory.current") { try readMemory(dir, into: &stats.memory) }
         if CgroupFiles.exists(dir, "pids.current") {
             stats.pids.current = try CgroupFiles.readUInt(dir, "pids.current")
