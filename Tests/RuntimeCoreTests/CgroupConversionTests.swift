@@ -156,10 +156,27 @@ final class CgroupConversionTests: XCTestCase {
         XCTAssertFalse(set.defaultAllow)
         XCTAssertEqual(set.exceptions, [DeviceMatch(kind: .char, major: 1, minor: 3): .all,
                                         DeviceMatch(kind: .char, major: 1, minor: 5): [.read, .mknod]])
+        // Lists start from "deny all", as runc's do.
+        XCTAssertEqual(try DeviceRuleSet(oci: []), DeviceRuleSet(defaultAllow: false))
+        XCTAssertEqual(try DeviceRuleSet(oci: [.init(allow: true, type: "c", major: 1, minor: 3, access: "r")]).exceptions,
+                       [DeviceMatch(kind: .char, major: 1, minor: 3): .read])
         // A later "allow a" resets everything.
         let reset = try DeviceRuleSet(rules: [DeviceRule(DeviceMatch(kind: .all), .all, allow: true)], defaultAllow: false)
         XCTAssertTrue(reset.defaultAllow)
         XCTAssertTrue(reset.exceptions.isEmpty)
+    }
+
+    func testEffectiveRulesAddDefaultsAndConfigDevices() throws {
+        let list = DeviceRules.effective([.init(allow: false, access: "rwm")],
+                                         devices: [Device(type: "c", path: "/dev/fuse", major: 10, minor: 229),
+                                                   Device(type: "p", path: "/dev/fifo")])
+        let set = try DeviceRuleSet(oci: list)
+        XCTAssertFalse(set.defaultAllow)
+        XCTAssertEqual(set.exceptions[DeviceMatch(kind: .char, major: 1, minor: 3)], .all)        // /dev/null
+        XCTAssertEqual(set.exceptions[DeviceMatch(kind: .char, major: 136)], .all)                // /dev/pts/*
+        XCTAssertEqual(set.exceptions[DeviceMatch(kind: .char)], .mknod)                          // mknod c *:*
+        XCTAssertEqual(set.exceptions[DeviceMatch(kind: .char, major: 10, minor: 229)], .all)     // linux.devices
+        XCTAssertEqual(list.count, 1 + DeviceRules.defaultAllowed.count + 1, "the FIFO gets no rule")
     }
 
     func testRefusesToPunchHolesInWildcards() {

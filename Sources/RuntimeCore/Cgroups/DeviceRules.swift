@@ -90,13 +90,13 @@ public struct DeviceRuleSet: Equatable, Sendable {
     public private(set) var defaultAllow: Bool
     public private(set) var exceptions: [DeviceMatch: DeviceAccess]
 
-    /// A new v1 cgroup allows everything; runc's rule lists start with "deny all".
-    public init(defaultAllow: Bool = true, exceptions: [DeviceMatch: DeviceAccess] = [:]) {
+    public init(defaultAllow: Bool, exceptions: [DeviceMatch: DeviceAccess] = [:]) {
         self.defaultAllow = defaultAllow; self.exceptions = exceptions
     }
 
-    /// Folds an ordered rule list, starting from `defaultAllow`.
-    public init(rules: [DeviceRule], defaultAllow: Bool = true) throws {
+    /// Folds an ordered rule list. As in runc, the list starts from "deny all": an empty list
+    /// denies every device, and a list without an "a" rule allows only what it names.
+    public init(rules: [DeviceRule], defaultAllow: Bool = false) throws {
         self.init(defaultAllow: defaultAllow)
         for rule in rules { try apply(rule) }
     }
@@ -183,10 +183,21 @@ public struct DeviceRuleSet: Equatable, Sendable {
 }
 
 public enum DeviceRules {
+    /// The list runc hands its cgroup driver for a config: linux.resources.devices, then the
+    /// devices every container gets (`defaultAllowed`), then an allow rule for each node in
+    /// linux.devices. The drivers apply exactly the list they are given, so the runtime builds
+    /// it with this before create: a bare config's "deny all" would otherwise take /dev/null away.
+    public static func effective(_ rules: [Resources.DeviceCgroup]?, devices: [Device]?) -> [Resources.DeviceCgroup] {
+        var list = (rules ?? []) + defaultAllowed
+        for device in devices ?? [] where device.type != "p" {  // FIFOs are not device-controlled
+            list.append(.init(allow: true, type: device.type == "u" ? "c" : device.type,
+                              major: device.major, minor: device.minor, access: "rwm"))
+        }
+        return list
+    }
+
     /// What runc allows every container besides the config's rules: mknod of any device, the
-    /// standard /dev nodes, and the pty devices. The runtime appends these (and an allow rule per
-    /// linux.devices entry) after linux.resources.devices, as runc does; the drivers apply
-    /// exactly the list they are given.
+    /// standard /dev nodes, and the pty devices.
     public static let defaultAllowed: [Resources.DeviceCgroup] = [
         .init(allow: true, type: "c", major: nil, minor: nil, access: "m"),
         .init(allow: true, type: "b", major: nil, minor: nil, access: "m"),
