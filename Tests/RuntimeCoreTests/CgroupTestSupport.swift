@@ -141,6 +141,11 @@ enum CgroupTestSupport {
         CgroupFiles.trim(FileIO.readIfExists(path) ?? "<missing \(path)>")
     }
 
+    /// The devices.list lines v1 shows for a rule list, after the driver adds runc's defaults.
+    static func expectedDevicesList(_ rules: [Resources.DeviceCgroup], nodes: [Device] = []) throws -> Set<String> {
+        Set(try DeviceRuleSet(oci: DeviceRules.effective(rules, devices: nodes)).sortedExceptions.map { "\($0.match.text) \($0.access)" })
+    }
+
     /// Resources from linux.resources JSON (several OCI types have no public memberwise init).
     static func resources(_ json: String) throws -> Resources {
         try JSONDecoder().decode(Resources.self, from: Data(json.utf8))

@@ -68,7 +68,9 @@ final class CgroupV1Tests: XCTestCase {
         XCTAssertEqual(file(m, "cpuset", "cpuset.cpus"), "0")
         XCTAssertEqual(file(m, "cpuset", "cpuset.mems"), "0")
         XCTAssertEqual(file(m, "pids", "pids.max"), "42")
-        XCTAssertEqual(Set(file(m, "devices", "devices.list").split(separator: "\n")), ["c 1:3 rwm", "c 1:5 r"])
+        let listed = Set(file(m, "devices", "devices.list").split(separator: "\n").map(String.init))
+        XCTAssertEqual(listed, try CgroupTestSupport.expectedDevicesList(r.devices!))
+        XCTAssertTrue(listed.contains("c 1:5 rwm") && listed.contains("c 136:* rwm") && !listed.contains("a *:* rwm"), "\(listed)")
     }
 
     func testAddPutsTheProcessInEveryHierarchyAndProcessesFindsIt() throws {
@@ -158,26 +160,45 @@ final class CgroupV1Tests: XCTestCase {
         XCTAssertEqual(file(m, "cpu", "cpu.cfs_quota_us"), "20000")
     }
 
+    // /dev/kmsg (c 1:11) is a device no default rule allows; /dev/zero is one they do.
     func testDeviceRulesAreEnforcedAndUpdated() throws {
         let (m, _) = makeManager("devices")
-        try m.create(resources: try CgroupTestSupport.resources("""
-            {"devices": [{"allow": false}, {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm"}]}
-            """))
-        XCTAssertEqual(file(m, "devices", "devices.list"), "c 1:5 rwm")
-        let denied = try spawn(try TestChild.gatedShell("(: </dev/zero) || exit 3; (: </dev/null) && exit 4; exit 0"))
+        try m.create(resources: try CgroupTestSupport.resources(#"{"devices": [{"allow": false}]}"#))
+        XCTAssertEqual(Set(file(m, "devices", "devices.list").split(separator: "\n").map(String.init)),
+                       try CgroupTestSupport.expectedDevicesList([.init(allow: false)]))
+        let denied = try spawn(try TestChild.gatedShell("(: </dev/zero) || exit 3; (: </dev/kmsg) && exit 4; exit 0"))
         try m.add(pid: denied.pid)
         denied.release()
-        XCTAssertEqual(denied.exitCode, 0, "/dev/zero must open and /dev/null must not (3: zero refused, 4: null allowed)")
+        XCTAssertEqual(denied.exitCode, 0, "/dev/zero must open and /dev/kmsg must not (3: zero refused, 4: kmsg allowed)")
 
         try m.update(resources: try CgroupTestSupport.resources("""
-            {"devices": [{"allow": false}, {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm"},
-                         {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rw"}]}
+            {"devices": [{"allow": false}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]}
             """))
-        XCTAssertEqual(Set(file(m, "devices", "devices.list").split(separator: "\n")), ["c 1:5 rwm", "c 1:3 rw"])
-        let allowed = try spawn(try TestChild.gatedShell("(: </dev/null) || exit 5; exit 0"))
+        XCTAssertTrue(file(m, "devices", "devices.list").split(separator: "\n").contains("c 1:11 r"))
+        let allowed = try spawn(try TestChild.gatedShell("(: </dev/kmsg) || exit 5; (: >/dev/kmsg) && exit 6; exit 0"))
         try m.add(pid: allowed.pid)
         allowed.release()
-        XCTAssertEqual(allowed.exitCode, 0, "/dev/null is allowed after the update")
+        XCTAssertEqual(allowed.exitCode, 0, "5: reading /dev/kmsg refused after the update, 6: writing it allowed")
+    }
+
+    func testDevicesAreRestrictedEvenWithoutRulesAndConfigNodesAllowed() throws {
+        let top = "/" + CgroupTestSupport.uniqueName("nodes")
+        let mounts = layout.v1Hierarchies.map(\.mountPoint) + (layout.unifiedMountPoint.map { [$0] } ?? [])
+        addTeardownBlock { CgroupTestSupport.removeDirs(mounts.map { $0 + top }) }
+        let kmsg = Device(type: "c", path: "/dev/kmsg", major: 1, minor: 11)
+        let withNode = CgroupV1Manager(layout: layout, cgroupPath: top + "/with", deviceNodes: [kmsg])
+        let without = CgroupV1Manager(layout: layout, cgroupPath: top + "/without")
+        try withNode.create(resources: nil)
+        try without.create(resources: nil)  // runc restricts devices even when the config names none
+        XCTAssertTrue(file(withNode, "devices", "devices.list").split(separator: "\n").contains("c 1:11 rwm"))
+        XCTAssertEqual(Set(file(without, "devices", "devices.list").split(separator: "\n").map(String.init)),
+                       try CgroupTestSupport.expectedDevicesList([]))
+        let a = try spawn(try TestChild.gatedShell("(: </dev/kmsg) || exit 3; exit 0"))
+        let b = try spawn(try TestChild.gatedShell("(: </dev/kmsg) && exit 4; (: </dev/null) || exit 5; exit 0"))
+        try withNode.add(pid: a.pid); try without.add(pid: b.pid)
+        a.release(); b.release()
+        XCTAssertEqual(a.exitCode, 0, "linux.devices nodes are allowed")
+        XCTAssertEqual(b.exitCode, 0, "4: kmsg allowed without a rule, 5: /dev/null (a default) refused")
     }
 
     func testNestedCgroupsGetTheParentsCpuset() throws {

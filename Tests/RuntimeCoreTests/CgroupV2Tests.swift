@@ -85,24 +85,23 @@ final class CgroupV2Tests: XCTestCase {
 
     func testDeviceProgramEnforcesAndReplacesRules() throws {
         let (m, _) = makeManager("devices")
-        try m.create(resources: try CgroupTestSupport.resources("""
-            {"devices": [{"allow": false}, {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm"}]}
-            """))
+        // /dev/kmsg (c 1:11) is a device no default rule allows; /dev/zero is one they do.
+        try m.create(resources: try CgroupTestSupport.resources(#"{"devices": [{"allow": false}]}"#))
         let first = try m.deviceProgramIDs()
         XCTAssertEqual(first.count, 1)
-        let denied = try spawn(try TestChild.gatedShell("(: </dev/zero) || exit 3; (: </dev/null) && exit 4; exit 0"))
+        let denied = try spawn(try TestChild.gatedShell("(: </dev/zero) || exit 3; (: </dev/kmsg) && exit 4; exit 0"))
         try m.add(pid: denied.pid)
         denied.release()
-        XCTAssertEqual(denied.exitCode, 0, "/dev/zero must open and /dev/null must not (3: zero refused, 4: null allowed)")
+        XCTAssertEqual(denied.exitCode, 0, "/dev/zero must open and /dev/kmsg must not (3: zero refused, 4: kmsg allowed)")
 
-        // Allow-by-default with a write-only deny: reading /dev/null works, writing does not.
+        // Allow-by-default with a write-only deny: reading /dev/kmsg works, writing does not.
         try m.update(resources: try CgroupTestSupport.resources("""
-            {"devices": [{"allow": true}, {"allow": false, "type": "c", "major": 1, "minor": 3, "access": "w"}]}
+            {"devices": [{"allow": true}, {"allow": false, "type": "c", "major": 1, "minor": 11, "access": "w"}]}
             """))
         let second = try m.deviceProgramIDs()
         XCTAssertEqual(second.count, 1, "the old program is replaced, not stacked")
         XCTAssertNotEqual(second, first)
-        let partial = try spawn(try TestChild.gatedShell("(: </dev/null) || exit 5; (: >/dev/null) && exit 6; (: <>/dev/null) && exit 8; (: </dev/zero) || exit 7; exit 0"))
+        let partial = try spawn(try TestChild.gatedShell("(: </dev/kmsg) || exit 5; (: >/dev/kmsg) && exit 6; (: <>/dev/kmsg) && exit 8; (: </dev/zero) || exit 7; exit 0"))
         try m.add(pid: partial.pid)
         partial.release()
         XCTAssertEqual(partial.exitCode, 0, "5: read refused, 6: write allowed, 8: read-write allowed, 7: other device refused")

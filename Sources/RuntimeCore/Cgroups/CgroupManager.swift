@@ -5,8 +5,9 @@ import Glibc
 import OCISpec
 
 public protocol CgroupManager {
-    /// Creates the cgroup directories and applies `resources`, before any process joins.
-    /// On failure, the directories it made are removed again.
+    /// Creates the cgroup directories and applies `resources` (linux.resources), before any
+    /// process joins. Device rules are completed as runc does (DeviceRules.effective) and always
+    /// applied. On failure, the directories it made are removed again.
     func create(resources: Resources?) throws
     /// Moves a process (and so its future children) into the cgroup.
     func add(pid: pid_t) throws
@@ -38,20 +39,21 @@ public struct CgroupRecord: Codable, Sendable, Equatable {
 }
 
 public enum Cgroups {
-    /// Opens the driver for a new container's cgroup, for the host's layout.
-    public static func manager(cgroupsPath: String?, id: String, systemd: Bool) throws -> CgroupManager {
+    /// Opens the driver for a new container's cgroup, for the host's layout. `devices`
+    /// (linux.devices) are allowed in the device cgroup besides linux.resources.devices.
+    public static func manager(cgroupsPath: String?, id: String, systemd: Bool, devices: [Device]? = nil) throws -> CgroupManager {
         if systemd { throw RuntimeError("--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs") }
-        return try manager(layout: CgroupLayout.current(), cgroupsPath: cgroupsPath, id: id)
+        return try manager(layout: CgroupLayout.current(), cgroupsPath: cgroupsPath, id: id, devices: devices)
     }
 
-    public static func manager(layout: CgroupLayout, cgroupsPath: String?, id: String) throws -> CgroupManager {
+    public static func manager(layout: CgroupLayout, cgroupsPath: String?, id: String, devices: [Device]? = nil) throws -> CgroupManager {
         let path = try CgroupPath.resolve(cgroupsPath, id: id)
         switch layout.mode {
         case .unified:
             guard let mount = layout.unifiedMountPoint else { throw RuntimeError("cgroups: no cgroup2 mount found") }
-            return CgroupV2Manager(mountPoint: mount, cgroupPath: path)
+            return CgroupV2Manager(mountPoint: mount, cgroupPath: path, deviceNodes: devices ?? [])
         case .legacy, .hybrid:
-            return CgroupV1Manager(layout: layout, cgroupPath: path)
+            return CgroupV1Manager(layout: layout, cgroupPath: path, deviceNodes: devices ?? [])
         }
     }
 

@@ -12,10 +12,12 @@ public struct CgroupV1Manager: CgroupManager {
     public let paths: [String: String]
     /// Hybrid hosts: the container's cgroup2 directory.
     public let unifiedDir: String?
+    /// linux.devices: their nodes are allowed besides the rules (see DeviceRules.effective).
+    public let deviceNodes: [Device]
     /// Known when built from a layout; looked up again when reopened from a record.
     private let layout: CgroupLayout?
 
-    public init(layout: CgroupLayout, cgroupPath: String) {
+    public init(layout: CgroupLayout, cgroupPath: String, deviceNodes: [Device] = []) {
         var paths: [String: String] = [:]
         for h in layout.v1Hierarchies where !h.controllers.isEmpty || h.name == "systemd" {
             let dir = joinPath(h.mountPoint, cgroupPath)
@@ -24,12 +26,14 @@ public struct CgroupV1Manager: CgroupManager {
         }
         self.paths = paths
         self.unifiedDir = layout.mode == .hybrid ? layout.unifiedMountPoint.map { joinPath($0, cgroupPath) } : nil
+        self.deviceNodes = deviceNodes
         self.layout = layout
     }
 
     init(record: CgroupRecord) {
         self.paths = record.paths.filter { !$0.key.isEmpty }
         self.unifiedDir = record.paths[""]
+        self.deviceNodes = []
         self.layout = nil
     }
 
@@ -61,7 +65,7 @@ public struct CgroupV1Manager: CgroupManager {
             if let unifiedDir {
                 created += try CgroupV2Manager.makeDirectory(unifiedDir, mountPoint: layout.unifiedMountPoint)
             }
-            if let resources { try apply(resources) }
+            try apply(DeviceRules.resolve(resources, nodes: deviceNodes, creating: true))
         } catch {
             CgroupFiles.removeCreated(created)
             throw error
@@ -74,7 +78,9 @@ public struct CgroupV1Manager: CgroupManager {
         }
     }
 
-    public func update(resources: Resources) throws { try apply(resources) }
+    public func update(resources: Resources) throws {
+        try apply(DeviceRules.resolve(resources, nodes: deviceNodes, creating: false))
+    }
 
     /// Each requested part goes to its v1 controller; on hybrid hosts a part whose controller
     /// only the cgroup2 mount has goes there. A part no hierarchy can take is an error.

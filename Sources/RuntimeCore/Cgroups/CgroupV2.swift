@@ -8,15 +8,19 @@ public struct CgroupV2Manager: CgroupManager {
     public let mountPoint: String?
     /// The cgroup's directory.
     public let dir: String
+    /// linux.devices: their nodes are allowed besides the rules (see DeviceRules.effective).
+    public let deviceNodes: [Device]
 
-    public init(mountPoint: String, cgroupPath: String) {
+    public init(mountPoint: String, cgroupPath: String, deviceNodes: [Device] = []) {
         self.mountPoint = mountPoint
         self.dir = joinPath(mountPoint, cgroupPath)
+        self.deviceNodes = deviceNodes
     }
 
     init(dir: String) {
         self.mountPoint = nil
         self.dir = dir
+        self.deviceNodes = []
     }
 
     public var record: CgroupRecord { CgroupRecord(driver: "v2", paths: ["": dir]) }
@@ -24,7 +28,7 @@ public struct CgroupV2Manager: CgroupManager {
     public func create(resources: Resources?) throws {
         let created = try Self.makeDirectory(dir, mountPoint: mountPoint)
         do {
-            if let resources { try apply(resources) }
+            try apply(DeviceRules.resolve(resources, nodes: deviceNodes, creating: true))
         } catch {
             CgroupFiles.removeCreated(created)
             throw error
@@ -52,7 +56,9 @@ public struct CgroupV2Manager: CgroupManager {
 
     public func add(pid: pid_t) throws { try CgroupFiles.write(dir, "cgroup.procs", String(pid)) }
 
-    public func update(resources: Resources) throws { try apply(resources) }
+    public func update(resources: Resources) throws {
+        try apply(DeviceRules.resolve(resources, nodes: deviceNodes, creating: false))
+    }
 
     func apply(_ resources: Resources) throws {
         try CgroupV2Resources(dir: dir).apply(resources, groups: ResourceGroup.requested(in: resources))

@@ -183,10 +183,18 @@ public struct DeviceRuleSet: Equatable, Sendable {
 }
 
 public enum DeviceRules {
+    /// The resources the drivers apply: linux.resources with its device rules completed as runc
+    /// completes them. On create the device rules are always applied (runc always restricts
+    /// devices); on update only when the update names device rules.
+    static func resolve(_ resources: Resources?, nodes: [Device], creating: Bool) -> Resources {
+        var r = resources ?? Resources()
+        if r.devices != nil || creating { r.devices = effective(r.devices, devices: nodes) }
+        return r
+    }
+
     /// The list runc hands its cgroup driver for a config: linux.resources.devices, then the
     /// devices every container gets (`defaultAllowed`), then an allow rule for each node in
-    /// linux.devices. The drivers apply exactly the list they are given, so the runtime builds
-    /// it with this before create: a bare config's "deny all" would otherwise take /dev/null away.
+    /// linux.devices. Without the defaults a config's usual "deny all" would take /dev/null away.
     public static func effective(_ rules: [Resources.DeviceCgroup]?, devices: [Device]?) -> [Resources.DeviceCgroup] {
         var list = (rules ?? []) + defaultAllowed
         for device in devices ?? [] where device.type != "p" {  // FIFOs are not device-controlled
