@@ -100,10 +100,10 @@ struct CgroupV1Resources {
                 throw RuntimeError("linux.resources.cpu.shares: \(shares) is out of range; the kernel's \(applied < shares ? "maximum" : "minimum") is \(applied)")
             }
         }
-        // A period shorter than the current one can be refused (EINVAL) while the old quota
-        // is still in place; when a quota follows, retry the period after it.
-        // Same for the burst, which must not exceed the quota.
-        let burstFile = "cpu.cfs_burst_us"  // Linux 5.14+; skipped where missing
+        // The kernel checks the period and the burst against the current quota, so a valid
+        // new combination can be refused midway (a shorter period under the old quota, a burst
+        // above it). Try them first and redo whichever was refused after the quota.
+        let burstFile = "cpu.cfs_burst_us"  // Linux 5.14+; skipped where missing, as by runc
         let burstDone = c.burst.map { !CgroupFiles.exists(dir, burstFile) || CgroupFiles.tryWrite(dir, burstFile, String($0)) == 0 } ?? true
         var periodPending: String?
         if let period = c.period, period != 0 {
@@ -114,10 +114,8 @@ struct CgroupV1Resources {
                 throw CgroupFiles.writeError(dir, "cpu.cfs_period_us", String(period), errno: e)
             }
         }
-        if let quota = c.quota, quota != 0 {
-            try CgroupFiles.write(dir, "cpu.cfs_quota_us", String(quota))
-            if let period = periodPending { try CgroupFiles.write(dir, "cpu.cfs_period_us", period) }
-        }
+        if let quota = c.quota, quota != 0 { try CgroupFiles.write(dir, "cpu.cfs_quota_us", String(quota)) }
+        if let period = periodPending { try CgroupFiles.write(dir, "cpu.cfs_period_us", period) }
         if let burst = c.burst, !burstDone { try CgroupFiles.write(dir, burstFile, String(burst)) }
         if let idle = c.idle, idle != 0 || CgroupFiles.exists(dir, "cpu.idle") {
             try CgroupFiles.write(dir, "cpu.idle", String(idle))
