@@ -98,6 +98,10 @@ final class CgroupConversionTests: XCTestCase {
         XCTAssertEqual(layout.hierarchy(for: "memory")?.mountPoint, "/sys/fs/cgroup/memory")  // first mount wins
         XCTAssertNil(layout.hierarchy(for: "pids"))
         XCTAssertEqual(layout.v1Controllers, ["cpu", "cpuacct", "cpuset", "memory", "net_cls", "net_prio"])
+        XCTAssertEqual(layout.hierarchy(for: "cpu")?.directoryName, "cpu,cpuacct")
+        XCTAssertEqual(layout.hierarchy(for: "cpu")?.symlinkNames, ["cpu", "cpuacct"])
+        XCTAssertEqual(layout.hierarchy(for: "name=systemd")?.directoryName, "systemd")
+        XCTAssertEqual(layout.hierarchy(for: "cpuset")?.symlinkNames, [])
     }
 
     func testParsesUnifiedAndLegacyLayouts() {

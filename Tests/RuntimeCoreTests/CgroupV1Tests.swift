@@ -193,6 +193,10 @@ final class CgroupV1Tests: XCTestCase {
         XCTAssertTrue(file(withNode, "devices", "devices.list").split(separator: "\n").contains("c 1:11 rwm"))
         XCTAssertEqual(Set(file(without, "devices", "devices.list").split(separator: "\n").map(String.init)),
                        try CgroupTestSupport.expectedDevicesList([]))
+        // The node stays allowed across an update of the rules by a manager reopened from its record.
+        let reopened = Cgroups.manager(record: withNode.record)
+        try reopened.update(resources: try CgroupTestSupport.resources(#"{"devices": [{"allow": false}]}"#))
+        XCTAssertTrue(file(withNode, "devices", "devices.list").split(separator: "\n").contains("c 1:11 rwm"))
         let a = try spawn(try TestChild.gatedShell("(: </dev/kmsg) || exit 3; exit 0"))
         let b = try spawn(try TestChild.gatedShell("(: </dev/kmsg) && exit 4; (: </dev/null) || exit 5; exit 0"))
         try withNode.add(pid: a.pid); try without.add(pid: b.pid)

@@ -56,11 +56,12 @@ enum CgroupFiles {
         return values
     }
 
-    /// The pids in cgroup.procs; with `recursive`, also in every descendant cgroup.
+    /// The pids in cgroup.procs; with `recursive`, also in every descendant cgroup (one that
+    /// disappears meanwhile simply has none).
     static func pids(in dir: String, recursive: Bool) throws -> [pid_t] {
         var pids = try read(dir, "cgroup.procs").split(separator: "\n").compactMap { pid_t($0) }
         if recursive {
-            for child in childCgroups(of: dir) { pids += try self.pids(in: child, recursive: true) }
+            for child in childCgroups(of: dir) { pids += (try? self.pids(in: child, recursive: true)) ?? [] }
         }
         return pids
     }

@@ -31,6 +31,15 @@ public struct CgroupLayout: Sendable, Equatable {
         /// The key this hierarchy has in /proc/<pid>/cgroup and in a CgroupRecord.
         public var key: String { options }
 
+        /// The directory name under /sys/fs/cgroup: "cpu,cpuacct", "systemd".
+        public var directoryName: String { String(mountPoint.split(separator: "/").last ?? "") }
+
+        /// For controllers mounted together, the names that hosts (and runc inside containers)
+        /// add as symlinks to the joined directory: "cpu" and "cpuacct" -> "cpu,cpuacct".
+        public var symlinkNames: [String] {
+            controllers.count > 1 ? controllers.filter { $0 != directoryName } : []
+        }
+
         public init(mountPoint: String, root: String = "/", controllers: [String], name: String? = nil) {
             self.mountPoint = mountPoint; self.root = root; self.controllers = controllers; self.name = name
         }

@@ -35,7 +35,11 @@ extension CgroupManager {
 public struct CgroupRecord: Codable, Sendable, Equatable {
     public var driver: String            // "v1", "v2", "hybrid" or "none"
     public var paths: [String: String]   // controller (or "" for cgroup2) -> absolute directory
-    public init(driver: String, paths: [String: String]) { self.driver = driver; self.paths = paths }
+    /// linux.devices, whose nodes stay allowed when `update` changes the device rules.
+    public var devices: [Device]?
+    public init(driver: String, paths: [String: String], devices: [Device]? = nil) {
+        self.driver = driver; self.paths = paths; self.devices = devices
+    }
 }
 
 public enum Cgroups {
@@ -62,7 +66,7 @@ public enum Cgroups {
         switch record.driver {
         case "v2":
             guard let dir = record.paths[""] else { return NoCgroup(problem: "the v2 cgroup record has no directory") }
-            return CgroupV2Manager(dir: dir)
+            return CgroupV2Manager(dir: dir, deviceNodes: record.devices ?? [])
         case "v1", "hybrid":
             return CgroupV1Manager(record: record)
         case "none":

@@ -33,14 +33,15 @@ public struct CgroupV1Manager: CgroupManager {
     init(record: CgroupRecord) {
         self.paths = record.paths.filter { !$0.key.isEmpty }
         self.unifiedDir = record.paths[""]
-        self.deviceNodes = []
+        self.deviceNodes = record.devices ?? []
         self.layout = nil
     }
 
     public var record: CgroupRecord {
         var all = paths
         if let unifiedDir { all[""] = unifiedDir }
-        return CgroupRecord(driver: unifiedDir == nil ? "v1" : "hybrid", paths: all)
+        return CgroupRecord(driver: unifiedDir == nil ? "v1" : "hybrid", paths: all,
+                            devices: deviceNodes.isEmpty ? nil : deviceNodes)
     }
 
     /// Each distinct v1 directory once, in a stable order.

@@ -17,13 +17,15 @@ public struct CgroupV2Manager: CgroupManager {
         self.deviceNodes = deviceNodes
     }
 
-    init(dir: String) {
+    init(dir: String, deviceNodes: [Device] = []) {
         self.mountPoint = nil
         self.dir = dir
-        self.deviceNodes = []
+        self.deviceNodes = deviceNodes
     }
 
-    public var record: CgroupRecord { CgroupRecord(driver: "v2", paths: ["": dir]) }
+    public var record: CgroupRecord {
+        CgroupRecord(driver: "v2", paths: ["": dir], devices: deviceNodes.isEmpty ? nil : deviceNodes)
+    }
 
     public func create(resources: Resources?) throws {
         let created = try Self.makeDirectory(dir, mountPoint: mountPoint)
