@@ -117,6 +117,14 @@ final class CgroupConversionTests: XCTestCase {
         XCTAssertEqual(legacy.mode, .legacy)
         XCTAssertNil(legacy.unifiedMountPoint)
         XCTAssertEqual(legacy.v1Hierarchies, [.init(mountPoint: "/sys/fs/cgroup/pids", controllers: ["pids"])])
+
+        // A cgroup2 mounted somewhere else does not make a v1 host hybrid.
+        let stray = CgroupLayout.parse(mountinfo: """
+            32 31 0:29 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids
+            50 23 0:40 / /mnt/cg2 rw - cgroup2 cgroup2 rw
+            """)
+        XCTAssertEqual(stray.mode, .legacy)
+        XCTAssertNil(stray.unifiedMountPoint)
     }
 
     func testMountinfoEscapes() {

@@ -82,14 +82,14 @@ public struct CgroupLayout: Sendable, Equatable {
     /// Builds the layout from mountinfo text (pure, for tests).
     public static func parse(mountinfo: String) -> CgroupLayout {
         var hierarchies: [V1Hierarchy] = []
-        var unified: String?
+        var cgroup2Mounts: [String] = []
         var cgroupRootType: String?  // of the last (visible) mount on /sys/fs/cgroup
         for line in mountinfo.split(separator: "\n") {
             guard let mount = MountinfoLine(line) else { continue }
             if mount.mountPoint == "/sys/fs/cgroup" { cgroupRootType = mount.fsType }
             switch mount.fsType {
             case "cgroup2":
-                if unified == nil { unified = mount.mountPoint }
+                cgroup2Mounts.append(mount.mountPoint)
             case "cgroup":
                 let (controllers, name) = controllerOptions(mount.superOptions)
                 if controllers.isEmpty && name == nil { continue }
@@ -104,15 +104,16 @@ public struct CgroupLayout: Sendable, Equatable {
         if cgroupRootType == "cgroup2" {
             return CgroupLayout(mode: .unified, v1Hierarchies: [], unifiedMountPoint: "/sys/fs/cgroup")
         }
-        let mode: Mode
-        if hierarchies.isEmpty && unified != nil {
-            mode = .unified
-        } else if unified != nil {
-            mode = .hybrid
-        } else {
-            mode = .legacy
+        // Hybrid means systemd's layout: cgroup2 at /sys/fs/cgroup/unified beside the v1
+        // hierarchies (runc's test too). A cgroup2 mounted elsewhere is only used when there is
+        // nothing else.
+        if cgroup2Mounts.contains("/sys/fs/cgroup/unified") && !hierarchies.isEmpty {
+            return CgroupLayout(mode: .hybrid, v1Hierarchies: hierarchies, unifiedMountPoint: "/sys/fs/cgroup/unified")
         }
-        return CgroupLayout(mode: mode, v1Hierarchies: hierarchies, unifiedMountPoint: unified)
+        if hierarchies.isEmpty, let first = cgroup2Mounts.first {
+            return CgroupLayout(mode: .unified, v1Hierarchies: [], unifiedMountPoint: first)
+        }
+        return CgroupLayout(mode: .legacy, v1Hierarchies: hierarchies, unifiedMountPoint: nil)
     }
 
     /// Splits cgroup v1 super options ("rw,cpu,cpuacct", "rw,xattr,name=systemd") into the
