@@ -88,4 +88,5 @@ int sk_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t pri
                      uint64_t runtime, uint64_t deadline, uint64_t period);
 int sk_sched_setaffinity(const uint8_t *mask, size_t nbytes);
 #include "skiff_seccomp_notify.h"
+#include "skiff_bpf.h"
 #endif
