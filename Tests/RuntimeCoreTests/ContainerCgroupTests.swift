@@ -1,0 +1,99 @@
+// Cgroups through the runtime: limits the container sees, pause/resume, update, stats,
+// kill --all, ps, and no cgroup left after delete. (Driver details: CgroupV1Tests, CgroupV2Tests.)
+import Foundation
+import OCISpec
+import TestSupport
+import XCTest
+
+final class ContainerCgroupTests: XCTestCase {
+    private func cgroupPath(_ name: String) -> String { "/skiff-test-\(name)-\(getpid())" }
+
+    func testLimitsAreVisibleInsideTheContainer() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us"])
+        var resources = bundle.spec.linux?.resources ?? Resources()
+        var memory = Resources.Memory(); memory.limit = 64 << 20
+        resources.memory = memory
+        resources.pids = Resources.Pids(limit: 42)
+        var cpu = Resources.CPU(); cpu.shares = 512; cpu.quota = 50_000; cpu.period = 100_000
+        resources.cpu = cpu
+        bundle.spec.linux?.resources = resources
+        bundle.spec.linux?.cgroupsPath = cgroupPath("limits")
+        let result = try bundle.run()
+        XCTAssertEqual(result.stdout, "67108864\n42\n512\n50000\n", result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory" + cgroupPath("limits")), "run removes the cgroup")
+    }
+
+    func testPidsLimitIsEnforced() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "for i in 1 2 3 4 5 6; do sleep 1 & done; echo spawned-all"])
+        bundle.spec.linux?.resources?.pids = Resources.Pids(limit: 4)
+        let result = try bundle.run()
+        XCTAssertTrue(result.stderr.contains("can't fork"), "stdout: \(result.stdout) stderr: \(result.stderr)")
+        XCTAssertFalse(result.stdout.contains("spawned-all"))
+    }
+
+    func testDeviceRulesDenyWhatIsNotAllowed() throws {
+        // /dev/net/tun (10:200) opens for root unless the device cgroup says no.
+        let bundle = try TestBundle(args: ["sh", "-c", "echo x > /dev/null && echo null-ok; (exec 3<>/dev/mytun) 2>/dev/null && echo tun-open || echo tun-denied"])
+        bundle.spec.linux?.devices = [Device(type: "c", path: "/dev/mytun", major: 10, minor: 200, fileMode: 0o666)]
+        bundle.spec.linux?.resources?.devices = [Resources.DeviceCgroup(allow: false, access: "rwm")]
+        XCTAssertEqual(try bundle.run().stdout, "null-ok\ntun-denied\n", "the default devices stay usable; others are denied")
+        bundle.spec.linux?.resources?.devices?.append(Resources.DeviceCgroup(allow: true, type: "c", major: 10, minor: 200, access: "rw"))
+        XCTAssertEqual(try bundle.run().stdout, "null-ok\ntun-open\n", "an allow rule opens it")
+    }
+
+    func testPauseResumeUpdateStatsAndKillAll() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "sleep 300 & sleep 300 & while true; do sleep 0.05; done"])
+        bundle.spec.linux?.cgroupsPath = cgroupPath("ops")
+        try bundle.create("ops", start: true)
+        usleep(300_000)
+
+        let pids = try JSONDecoder().decode([Int32].self, from: Data(try bundle.runtime(["ps", "--format", "json", "ops"]).stdout.utf8))
+        XCTAssertGreaterThanOrEqual(pids.count, 3, "init and both sleeps: \(pids)")
+        XCTAssertTrue(try bundle.runtime(["ps", "ops"]).stdout.contains("sleep 300"))
+
+        XCTAssertEqual(try bundle.runtime(["pause", "ops"]).status, 0)
+        XCTAssertEqual(try bundle.state("ops").status, .paused)
+        let freezer = try String(contentsOfFile: "/sys/fs/cgroup/freezer\(cgroupPath("ops"))/freezer.state", encoding: .utf8)
+        XCTAssertEqual(freezer, "FROZEN\n")
+        XCTAssertNotEqual(try bundle.runtime(["pause", "ops"]).status, 0, "pausing a paused container is an error")
+        XCTAssertEqual(try bundle.runtime(["resume", "ops"]).status, 0)
+        XCTAssertEqual(try bundle.state("ops").status, .running)
+
+        XCTAssertEqual(try bundle.runtime(["update", "--memory", "33554432", "--pids-limit", "99", "ops"]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: "/sys/fs/cgroup/memory\(cgroupPath("ops"))/memory.limit_in_bytes", encoding: .utf8), "33554432\n")
+        XCTAssertEqual(try String(contentsOfFile: "/sys/fs/cgroup/pids\(cgroupPath("ops"))/pids.max", encoding: .utf8), "99\n")
+        let file = bundle.directory + "/resources.json"
+        try #"{"pids":{"limit":77}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try bundle.runtime(["update", "-r", file, "ops"]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: "/sys/fs/cgroup/pids\(cgroupPath("ops"))/pids.max", encoding: .utf8), "77\n")
+
+        let stats = try bundle.runtime(["events", "--stats", "ops"])
+        let event = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(event?["type"] as? String, "stats", stats.stdout)
+        let data = event?["data"] as? [String: Any]
+        let pidsStats = data?["pids"] as? [String: Any]
+        XCTAssertGreaterThanOrEqual(pidsStats?["current"] as? Int ?? 0, 3, stats.stdout)
+        let memoryUsage = (data?["memory"] as? [String: Any])?["usage"] as? [String: Any]
+        XCTAssertGreaterThan(memoryUsage?["usage"] as? Int ?? 0, 0, stats.stdout)
+
+        XCTAssertEqual(try bundle.runtime(["kill", "--all", "ops", "KILL"]).status, 0)
+        try bundle.wait("ops", for: .stopped)
+        XCTAssertEqual(try bundle.runtime(["delete", "ops"]).status, 0)
+        for controller in ["memory", "pids", "freezer", "cpu,cpuacct", "devices"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/\(controller)\(cgroupPath("ops"))"), controller)
+        }
+        for pid in pids {
+            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            XCTAssertTrue(stat == nil || stat!.contains(") Z "), "process \(pid) is gone")
+        }
+    }
+
+    func testSystemdCgroupDriverGivesAClearError() throws {
+        let bundle = try TestBundle()
+        try bundle.writeConfig()
+        let result = try bundle.runtime(["--systemd-cgroup", "run", "--bundle", bundle.directory, "sd"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("systemd"), result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: bundle.stateRoot), [])
+    }
+}
