@@ -54,7 +54,8 @@ extension Runtime {
             let fifoPath = joinPath(directory, "exec.fifo")
             try check(mkfifo(fifoPath, 0o600), "mkfifo \(fifoPath)")
 
-            let cgroup = try Cgroups.manager(cgroupsPath: linux.cgroupsPath, id: options.id, systemd: systemdCgroup)
+            let cgroup = try Cgroups.manager(cgroupsPath: linux.cgroupsPath, id: options.id, systemd: systemdCgroup,
+                                             devices: linux.devices)
             try cgroup.create(resources: linux.resources)
             rollback.add { try? cgroup.destroy() }
 
