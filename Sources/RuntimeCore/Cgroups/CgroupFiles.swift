@@ -11,7 +11,7 @@ enum CgroupFiles {
 
     /// As write, but returns the errno (0 on success) for callers that handle some failures.
     static func tryWrite(_ dir: String, _ file: String, _ value: String) -> Int32 {
-        let fd = open(dir + "/" + file, O_WRONLY | O_CLOEXEC)
+        let fd = open(dir + "/" + file, O_WRONLY | O_TRUNC | O_CLOEXEC)  // O_TRUNC as runc (no-op on cgroupfs)
         if fd < 0 { return errno }
         defer { close(fd) }
         let bytes = Array(value.utf8)

@@ -106,8 +106,8 @@ public enum DeviceRules {
         return list
     }
 
-    /// What runc allows every container besides the config's rules: mknod of any device, the
-    /// standard /dev nodes, and the pty devices.
+    /// What runc (1.1.5) allows every container besides the config's rules: mknod of any
+    /// device, the standard /dev nodes, the pty devices and tun/tap.
     public static let defaultAllowed: [Resources.DeviceCgroup] = [
         .init(allow: true, type: "c", major: nil, minor: nil, access: "m"),
         .init(allow: true, type: "b", major: nil, minor: nil, access: "m"),
@@ -119,5 +119,6 @@ public enum DeviceRules {
         .init(allow: true, type: "c", major: 1, minor: 9, access: "rwm"),    // /dev/urandom
         .init(allow: true, type: "c", major: 136, minor: nil, access: "rwm"), // /dev/pts/*
         .init(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),    // /dev/ptmx
+        .init(allow: true, type: "c", major: 10, minor: 200, access: "rwm"), // /dev/net/tun
     ]
 }
