@@ -32,18 +32,18 @@ final class ContainerCgroupTests: XCTestCase {
     }
 
     func testDeviceRulesDenyWhatIsNotAllowed() throws {
-        // /dev/net/tun (10:200) opens for root unless the device cgroup says no. A node the image
+        // /dev/fuse (10:229) opens for root unless the device cgroup says no. A node the image
         // brings is not in linux.devices, so only resources.devices can allow it.
-        let bundle = try TestBundle(args: ["sh", "-c", "echo x > /dev/null && echo null-ok; (exec 3<>/mytun) 2>/dev/null && echo tun-open || echo tun-denied"])
-        try shell("mknod '\(bundle.rootfs)/mytun' c 10 200")
+        let bundle = try TestBundle(args: ["sh", "-c", "echo x > /dev/null && echo null-ok; (exec 3<>/myfuse) 2>/dev/null && echo fuse-open || echo fuse-denied"])
+        try shell("mknod '\(bundle.rootfs)/myfuse' c 10 229")
         bundle.spec.linux?.resources?.devices = [Resources.DeviceCgroup(allow: false, access: "rwm")]
-        XCTAssertEqual(try bundle.run().stdout, "null-ok\ntun-denied\n", "the default devices stay usable; others are denied")
-        bundle.spec.linux?.resources?.devices?.append(Resources.DeviceCgroup(allow: true, type: "c", major: 10, minor: 200, access: "rw"))
-        XCTAssertEqual(try bundle.run().stdout, "null-ok\ntun-open\n", "an allow rule opens it")
+        XCTAssertEqual(try bundle.run().stdout, "null-ok\nfuse-denied\n", "the default devices stay usable; others are denied")
+        bundle.spec.linux?.resources?.devices?.append(Resources.DeviceCgroup(allow: true, type: "c", major: 10, minor: 229, access: "rw"))
+        XCTAssertEqual(try bundle.run().stdout, "null-ok\nfuse-open\n", "an allow rule opens it")
         bundle.spec.linux?.resources?.devices?.removeLast()
-        bundle.spec.linux?.devices = [Device(type: "c", path: "/dev/mytun", major: 10, minor: 200, fileMode: 0o666)]
-        bundle.args = ["sh", "-c", "(exec 3<>/dev/mytun) 2>/dev/null && echo tun-open || echo tun-denied"]
-        XCTAssertEqual(try bundle.run().stdout, "tun-open\n", "linux.devices are usable, as runc allows them")
+        bundle.spec.linux?.devices = [Device(type: "c", path: "/dev/myfuse", major: 10, minor: 229, fileMode: 0o666)]
+        bundle.args = ["sh", "-c", "(exec 3<>/dev/myfuse) 2>/dev/null && echo fuse-open || echo fuse-denied"]
+        XCTAssertEqual(try bundle.run().stdout, "fuse-open\n", "linux.devices are usable, as runc allows them")
     }
 
     func testPauseResumeUpdateStatsAndKillAll() throws {
