@@ -7,9 +7,7 @@ let package = Package(
     products: [
         .executable(name: "skiff-runtime", targets: ["skiff-runtime"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    ],
+    dependencies: [],
     targets: [
         // C: raw syscalls and the few things Swift cannot call (variadic, _GNU_SOURCE-only, macros).
         .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
@@ -18,10 +16,8 @@ let package = Package(
 
         .target(name: "OCISpec"),
         .target(name: "RuntimeCore", dependencies: ["OCISpec", "CSystem", "CSeccomp", "CCap"]),
-        .executableTarget(name: "skiff-runtime", dependencies: [
-            "RuntimeCore", "OCISpec",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
+        .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,23 +1,20 @@
 // features and spec.
-import ArgumentParser
-import Glibc
 import OCISpec
 import RuntimeCore
 
-struct Features: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print what this runtime supports (runtime-spec features JSON).")
-    @OptionGroup var global: GlobalOptions
-    func run() throws { try printJSON(RuntimeFeatures.features(mountOptions: MountOptions.known)) }
-}
-
-struct SpecCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json in the bundle.")
-    @OptionGroup var global: GlobalOptions
-    @Option(name: [.short, .long], help: "Bundle directory.") var bundle = "."
-    @Flag(help: "A config for rootless containers.") var rootless = false
-    func run() throws {
-        let path = joinPath(bundle, "config.json")
-        if FileIO.exists(path) { throw RuntimeError("spec: \(path) already exists; remove it first") }
-        try FileIO.writeAtomically(path, try encodeJSON(Spec.defaultSpec(rootless: rootless), pretty: true) + [10], mode: 0o644)
-    }
-}
+let infoCommands = [
+    Command(name: "features", usage: "", summary: "print what this runtime supports (runtime-spec features JSON)",
+            flags: [], positionals: 0...0) { _ in
+        try printJSON(RuntimeFeatures.features(mountOptions: MountOptions.known))
+        return 0
+    },
+    Command(name: "spec", usage: "", summary: "write a default config.json into the bundle",
+            flags: [Flag(names: ["bundle", "b"], value: "DIR", help: "bundle directory (default: current directory)"),
+                    Flag(names: ["rootless"], value: nil, help: "a config for rootless containers")],
+            positionals: 0...0) { i in
+        let path = joinPath(i.string("bundle") ?? ".", "config.json")
+        if FileIO.exists(path) { throw UsageError("spec: \(path) already exists; remove it first") }
+        try FileIO.writeAtomically(path, try encodeJSON(Spec.defaultSpec(rootless: i.bool("rootless")), pretty: true) + [10], mode: 0o644)
+        return 0
+    },
+]

@@ -1,80 +1,60 @@
 // create, start, run, state, kill, delete.
-import ArgumentParser
 import Glibc
 import OCISpec
 import RuntimeCore
 
-struct CreateFlags: ParsableArguments {
-    @Option(name: [.short, .long], help: "Bundle directory (default: current directory).") var bundle = "."
-    @Option(help: "File to write the container process's pid to.") var pidFile: String?
-    @Option(help: "Unix socket that receives the terminal's master fd.") var consoleSocket: String?
-    @Flag(help: "Do not use pivot_root (move the rootfs over / and chroot).") var noPivot = false
-    @Flag(help: "Do not create a new session keyring.") var noNewKeyring = false
-    @Option(help: "Pass this many extra fds (3...) to the container.") var preserveFds = 0
+private let createFlags = [
+    Flag(names: ["bundle", "b"], value: "DIR", help: "bundle directory (default: current directory)"),
+    Flag(names: ["pid-file"], value: "FILE", help: "write the container process's pid here"),
+    Flag(names: ["console-socket"], value: "SOCKET", help: "unix socket that receives the terminal's master fd"),
+    Flag(names: ["no-pivot"], value: nil, help: "move the rootfs over / and chroot instead of pivot_root"),
+    Flag(names: ["no-new-keyring"], value: nil, help: "keep the caller's session keyring"),
+    Flag(names: ["preserve-fds"], value: "N", help: "pass N extra fds (from 3) to the container"),
+]
 
-    func options(id: String) -> CreateOptions {
-        var o = CreateOptions(id: id, bundle: bundle)
-        o.pidFile = pidFile; o.consoleSocket = consoleSocket; o.noPivot = noPivot
-        o.noNewKeyring = noNewKeyring; o.preserveFDs = preserveFds
-        return o
-    }
+private func createOptions(_ i: Invocation) throws -> CreateOptions {
+    var options = CreateOptions(id: i.positionals[0], bundle: i.string("bundle") ?? ".")
+    options.pidFile = i.string("pid-file")
+    options.consoleSocket = i.string("console-socket")
+    options.noPivot = i.bool("no-pivot")
+    options.noNewKeyring = i.bool("no-new-keyring")
+    options.preserveFDs = try i.int("preserve-fds") ?? 0
+    return options
 }
 
-struct Create: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for start.")
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var flags: CreateFlags
-    @Argument var id: String
-    func run() throws { _ = try global.runtime().create(flags.options(id: id)) }
-}
-
-struct Start: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start the process of a created container.")
-    @OptionGroup var global: GlobalOptions
-    @Argument var id: String
-    func run() throws { try global.runtime().start(id) }
-}
-
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container; wait for it unless detached.")
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var flags: CreateFlags
-    @Flag(name: [.short, .long], help: "Detach from the container's process.") var detach = false
-    @Flag(help: .hidden) var keep = false
-    @Argument var id: String
-    func run() throws {
-        let code = try global.runtime().run(flags.options(id: id), detach: detach)
-        if code != 0 { throw ExitCode(code) }
-    }
-}
-
-struct StateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print the state of a container (OCI state JSON).")
-    @OptionGroup var global: GlobalOptions
-    @Argument var id: String
-    func run() throws {
-        let container = try global.runtime().load(id)
-        try printJSON(container.state)
-    }
-}
-
-struct Kill: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container.")
-    @OptionGroup var global: GlobalOptions
-    @Flag(name: [.short, .long], help: "Signal every process in the container.") var all = false
-    @Argument var id: String
-    @Argument var signal = "SIGTERM"
-    func run() throws { try global.runtime().kill(id, signal: try parseSignal(signal), all: all) }
-}
-
-struct Delete: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a stopped container (any container with --force).")
-    @OptionGroup var global: GlobalOptions
-    @Flag(name: [.short, .long], help: "Kill the container first if it still runs.") var force = false
-    @Argument var id: String
-    func run() throws { try global.runtime().delete(id, force: force) }
-}
-
-func printJSON<T: Encodable>(_ value: T) throws {
-    FileIO.printOut(try encodeJSON(value, pretty: true))
-}
+let lifecycleCommands = [
+    Command(name: "create", usage: "<container-id>", summary: "create a container; its process waits for start",
+            flags: createFlags, positionals: 1...1) { i in
+        _ = try i.global.runtime.create(try createOptions(i))
+        return 0
+    },
+    Command(name: "start", usage: "<container-id>", summary: "start the process of a created container",
+            flags: [], positionals: 1...1) { i in
+        try i.global.runtime.start(i.positionals[0])
+        return 0
+    },
+    Command(name: "run", usage: "<container-id>", summary: "create and start a container; wait for it unless detached",
+            flags: createFlags + [Flag(names: ["detach", "d"], value: nil, help: "do not wait for the container's process"),
+                                  Flag(names: ["keep"], value: nil, help: "ignored")],
+            positionals: 1...1) { i in
+        try i.global.runtime.run(try createOptions(i), detach: i.bool("detach"))
+    },
+    Command(name: "state", usage: "<container-id>", summary: "print a container's state (OCI state JSON)",
+            flags: [], positionals: 1...1) { i in
+        try printJSON(try i.global.runtime.load(i.positionals[0]).state)
+        return 0
+    },
+    Command(name: "kill", usage: "<container-id> [signal]", summary: "send a signal (default SIGTERM) to a container",
+            flags: [Flag(names: ["all", "a"], value: nil, help: "signal every process in the container")],
+            positionals: 1...2) { i in
+        let signal = try parseSignal(i.positionals.count > 1 ? i.positionals[1] : "SIGTERM")
+        try i.global.runtime.kill(i.positionals[0], signal: signal, all: i.bool("all"))
+        return 0
+    },
+    Command(name: "delete", usage: "<container-id>", summary: "delete a stopped container (any container with --force)",
+            flags: [Flag(names: ["force", "f"], value: nil, help: "kill the container first if it still runs")],
+            positionals: 1...1) { i in
+        try i.global.runtime.delete(i.positionals[0], force: i.bool("force"))
+        return 0
+    },
+]

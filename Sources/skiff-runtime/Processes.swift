@@ -1,112 +1,50 @@
 // exec, ps, list.
-import ArgumentParser
 import Glibc
 import OCISpec
 import RuntimeCore
 
-struct Exec: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a new process inside a running container.")
-    @OptionGroup var global: GlobalOptions
-    @Option(name: [.short, .long], help: "process.json describing the process (instead of a command).") var process: String?
-    @Flag(name: [.short, .long], help: "Detach from the process.") var detach = false
-    @Flag(name: [.short, .long], help: "Allocate a terminal.") var tty = false
-    @Option(help: "Unix socket that receives the terminal's master fd.") var consoleSocket: String?
-    @Option(help: "File to write the process's pid to.") var pidFile: String?
-    @Option(help: "Working directory.") var cwd: String?
-    @Option(name: [.short, .long], help: "Environment variable NAME=VALUE (repeatable).") var env: [String] = []
-    @Option(name: [.short, .long], help: "uid[:gid] to run as.") var user: String?
-    @Option(name: [.customShort("g"), .long], help: "Additional gid (repeatable).") var additionalGids: [UInt32] = []
-    @Option(name: [.short, .long], help: "Add a capability (repeatable).") var cap: [String] = []
-    @Flag(help: "Set no_new_privs.") var noNewPrivs = false
-    @Option(help: "Pass this many extra fds (3...) to the process.") var preserveFds = 0
-    @Option(help: "AppArmor profile.") var apparmor: String?
-    @Option(help: "SELinux label.") var processLabel: String?
-    @Option(help: .hidden) var cgroup: String?
-    @Flag(help: .hidden) var ignorePaused = false
-    @Argument var id: String
-    @Argument(parsing: .captureForPassthrough) var command: [String] = []
-
-    func run() throws {
-        let runtime = try global.runtime()
-        var proc: Process
-        if let path = process {
-            proc = try Spec.decodeProcess(try FileIO.read(path), source: path)
-        } else {
-            var args = command
-            if args.first == "--" { args.removeFirst() }
-            guard !args.isEmpty else { throw RuntimeError("exec: give a command or --process") }
-            proc = try runtime.defaultExecProcess(id, args: args)
-        }
-        if tty { proc.terminal = true }
-        if let cwd { proc.cwd = cwd }
-        proc.env = (proc.env ?? []) + env
-        if let user {
-            let parts = user.split(separator: ":")
-            guard let uid = UInt32(parts[0]), parts.count < 2 || UInt32(parts[1]) != nil else {
-                throw RuntimeError("--user: \"\(user)\" is not uid[:gid]")
-            }
-            proc.user.uid = uid
-            if parts.count > 1 { proc.user.gid = UInt32(parts[1])! }
-        }
-        if !additionalGids.isEmpty { proc.user.additionalGids = additionalGids }
-        if !cap.isEmpty {
-            var caps = proc.capabilities ?? Capabilities()
-            for name in cap {
-                for keyPath in [\Capabilities.bounding, \.effective, \.permitted, \.inheritable, \.ambient] {
-                    var set = caps[keyPath: keyPath] ?? []
-                    if !set.contains(name) { set.append(name) }
-                    caps[keyPath: keyPath] = set
-                }
-            }
-            proc.capabilities = caps
-        }
-        if noNewPrivs { proc.noNewPrivileges = true }
-        if let apparmor { proc.apparmorProfile = apparmor }
-        if let processLabel { proc.selinuxLabel = processLabel }
-        var options = ExecOptions(id: id, process: proc)
-        options.detach = detach
-        options.pidFile = pidFile
-        options.consoleSocket = consoleSocket
-        options.preserveFDs = preserveFds
-        let code = try runtime.exec(options)
-        if code != 0 { throw ExitCode(code) }
-    }
-}
-
-struct PS: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes of a container.")
-    @OptionGroup var global: GlobalOptions
-    @Option(name: [.short, .long], help: "table or json.") var format = "table"
-    @Argument var id: String
-    @Argument(parsing: .captureForPassthrough, help: "ps(1) options (default -ef).") var psArgs: [String] = []
-
-    func run() throws {
-        let pids = try global.runtime().processes(id)
-        switch format {
-        case "json":
-            try printJSON(pids)
+let processCommands = [
+    Command(name: "exec", usage: "<container-id> [command [args...]]", summary: "run a new process inside a running container",
+            flags: [
+                Flag(names: ["process", "p"], value: "FILE", help: "process.json describing the process (instead of a command)"),
+                Flag(names: ["detach", "d"], value: nil, help: "do not wait for the process"),
+                Flag(names: ["tty", "t"], value: nil, help: "allocate a terminal"),
+                Flag(names: ["console-socket"], value: "SOCKET", help: "unix socket that receives the terminal's master fd"),
+                Flag(names: ["pid-file"], value: "FILE", help: "write the process's pid here"),
+                Flag(names: ["cwd"], value: "DIR", help: "working directory"),
+                Flag(names: ["env", "e"], value: "NAME=VALUE", help: "set an environment variable (repeatable)", repeatable: true),
+                Flag(names: ["user", "u"], value: "UID[:GID]", help: "user and group to run as"),
+                Flag(names: ["additional-gids", "g"], value: "GID", help: "an additional group (repeatable)", repeatable: true),
+                Flag(names: ["cap", "c"], value: "CAP", help: "add a capability (repeatable)", repeatable: true),
+                Flag(names: ["no-new-privs"], value: nil, help: "set no_new_privs"),
+                Flag(names: ["preserve-fds"], value: "N", help: "pass N extra fds (from 3) to the process"),
+                Flag(names: ["apparmor"], value: "PROFILE", help: "AppArmor profile"),
+                Flag(names: ["process-label"], value: "LABEL", help: "SELinux label"),
+                Flag(names: ["cgroup"], value: "PATH", help: "ignored: the process joins the container's cgroup"),
+                Flag(names: ["ignore-paused"], value: nil, help: "ignored"),
+            ],
+            positionals: 1...Int.max, run: exec),
+    Command(name: "ps", usage: "<container-id> [ps options]", summary: "list the processes of a container",
+            flags: [Flag(names: ["format", "f"], value: "table|json", help: "output format (default table)")],
+            positionals: 1...Int.max) { i in
+        let pids = try i.global.runtime.processes(i.positionals[0])
+        switch i.string("format") ?? "table" {
+        case "json": try printJSON(pids)
         case "table":
-            var args = psArgs
-            if args.first == "--" { args.removeFirst() }
-            try printPSTable(pids: Set(pids), psArgs: args.isEmpty ? ["-ef"] : args)
-        default:
-            throw RuntimeError("--format: unknown format \"\(format)\" (want table or json)")
+            let psArgs = Array(i.positionals.dropFirst())
+            try printPSTable(pids: Set(pids), psArgs: psArgs.isEmpty ? ["-ef"] : psArgs)
+        case let other: throw UsageError("--format: unknown format \"\(other)\" (want table or json)")
         }
-    }
-}
-
-struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
-    @OptionGroup var global: GlobalOptions
-    @Option(name: [.short, .long], help: "table or json.") var format = "table"
-    @Flag(name: [.short, .long], help: "Print ids only.") var quiet = false
-
-    func run() throws {
-        let containers = try global.runtime().list()
-        if quiet { containers.forEach { FileIO.printOut($0.id) }; return }
-        switch format {
-        case "json":
-            try printJSON(containers.map(ListEntry.init))
+        return 0
+    },
+    Command(name: "list", usage: "", summary: "list containers",
+            flags: [Flag(names: ["format", "f"], value: "table|json", help: "output format (default table)"),
+                    Flag(names: ["quiet", "q"], value: nil, help: "print ids only")],
+            positionals: 0...0) { i in
+        let containers = i.global.runtime.list()
+        if i.bool("quiet") { containers.forEach { FileIO.printOut($0.id) }; return 0 }
+        switch i.string("format") ?? "table" {
+        case "json": try printJSON(containers.map(ListEntry.init))
         case "table":
             var rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]]
             for c in containers {
@@ -114,10 +52,58 @@ struct List: ParsableCommand {
                 rows.append([c.id, String(state.pid ?? 0), state.status.rawValue, c.record.bundle, c.record.created, c.record.owner])
             }
             FileIO.printOut(formatTable(rows))
-        default:
-            throw RuntimeError("--format: unknown format \"\(format)\" (want table or json)")
+        case let other: throw UsageError("--format: unknown format \"\(other)\" (want table or json)")
         }
+        return 0
+    },
+]
+
+private func exec(_ i: Invocation) throws -> Int32 {
+    let runtime = i.global.runtime
+    let id = i.positionals[0]
+    var process: Process
+    if let path = i.string("process") {
+        process = try Spec.decodeProcess(try FileIO.read(path), source: path)
+    } else {
+        let args = Array(i.positionals.dropFirst())
+        guard !args.isEmpty else { throw UsageError("exec: give a command or --process") }
+        process = try runtime.defaultExecProcess(id, args: args)
     }
+    if i.bool("tty") { process.terminal = true }
+    if let cwd = i.string("cwd") { process.cwd = cwd }
+    process.env = (process.env ?? []) + i.strings("env")
+    if let user = i.string("user") {
+        let parts = user.split(separator: ":")
+        guard let uid = parts.first.flatMap({ UInt32($0) }), parts.count < 3, parts.count < 2 || UInt32(parts[1]) != nil else {
+            throw UsageError("--user: \"\(user)\" is not uid[:gid]")
+        }
+        process.user.uid = uid
+        if parts.count > 1 { process.user.gid = UInt32(parts[1])! }
+    }
+    let gids = try i.strings("additional-gids").map { text -> UInt32 in
+        guard let gid = UInt32(text) else { throw UsageError("--additional-gids: \"\(text)\" is not a gid") }
+        return gid
+    }
+    if !gids.isEmpty { process.user.additionalGids = gids }
+    let caps = i.strings("cap")
+    if !caps.isEmpty {
+        var sets = process.capabilities ?? Capabilities()
+        for keyPath in [\Capabilities.bounding, \.effective, \.permitted, \.inheritable, \.ambient] {
+            var set = sets[keyPath: keyPath] ?? []
+            set += caps.filter { !set.contains($0) }
+            sets[keyPath: keyPath] = set
+        }
+        process.capabilities = sets
+    }
+    if i.bool("no-new-privs") { process.noNewPrivileges = true }
+    if let profile = i.string("apparmor") { process.apparmorProfile = profile }
+    if let label = i.string("process-label") { process.selinuxLabel = label }
+    var options = ExecOptions(id: id, process: process)
+    options.detach = i.bool("detach")
+    options.pidFile = i.string("pid-file")
+    options.consoleSocket = i.string("console-socket")
+    options.preserveFDs = try i.int("preserve-fds") ?? 0
+    return try runtime.exec(options)
 }
 
 /// One element of `list --format json`, as runc prints it.

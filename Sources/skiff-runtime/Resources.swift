@@ -1,98 +1,89 @@
 // pause, resume, update, events.
-import ArgumentParser
-import FoundationEssentials
 import Glibc
 import OCISpec
 import RuntimeCore
 
-struct Pause: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Freeze every process of a container.")
-    @OptionGroup var global: GlobalOptions
-    @Argument var id: String
-    func run() throws { try global.runtime().pause(id) }
-}
-
-struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Thaw a paused container.")
-    @OptionGroup var global: GlobalOptions
-    @Argument var id: String
-    func run() throws { try global.runtime().resume(id) }
-}
-
-struct Update: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a container's resource limits.")
-    @OptionGroup var global: GlobalOptions
-    @Option(name: [.short, .long], help: "linux.resources JSON file (- for stdin).") var resources: String?
-    @Option(help: "Memory limit in bytes.") var memory: Int64?
-    @Option(help: "Memory soft limit in bytes.") var memoryReservation: Int64?
-    @Option(help: "Memory plus swap limit in bytes (-1: unlimited).") var memorySwap: Int64?
-    @Option(help: "Kernel memory limit (deprecated).") var kernelMemory: Int64?
-    @Option(help: "Kernel TCP memory limit (deprecated).") var kernelMemoryTcp: Int64?
-    @Option(help: "CPU shares (relative weight).") var cpuShares: UInt64?
-    @Option(help: "CFS quota in microseconds.") var cpuQuota: Int64?
-    @Option(help: "CFS period in microseconds.") var cpuPeriod: UInt64?
-    @Option(help: "Realtime runtime in microseconds.") var cpuRtRuntime: Int64?
-    @Option(help: "Realtime period in microseconds.") var cpuRtPeriod: UInt64?
-    @Option(help: "CPUs to use (0-3, 0,1).") var cpusetCpus: String?
-    @Option(help: "Memory nodes to use.") var cpusetMems: String?
-    @Option(help: "Maximum number of pids (-1: unlimited).") var pidsLimit: Int64?
-    @Option(help: "Block IO weight (10-1000).") var blkioWeight: UInt16?
-    @Argument var id: String
-
-    func run() throws {
-        let runtime = try global.runtime()
-        let container = try runtime.load(id)
-        var changes = Resources()
-        if let path = resources {
-            let bytes = path == "-" ? try FileIO.readAll(fd: 0, path: "stdin") : try FileIO.read(path)
-            changes = try decodeJSON(Resources.self, bytes, source: path == "-" ? "stdin" : path)
-        }
-        var memory = changes.memory ?? Resources.Memory()
-        if let memory_ = self.memory { memory.limit = memory_ }
-        if let v = memoryReservation { memory.reservation = v }
-        if let v = memorySwap { memory.swap = v }
-        if let v = kernelMemory { memory.kernel = v }
-        if let v = kernelMemoryTcp { memory.kernelTCP = v }
-        if memory != Resources.Memory() { changes.memory = memory }
-        var cpu = changes.cpu ?? Resources.CPU()
-        if let v = cpuShares { cpu.shares = v }
-        if let v = cpuQuota { cpu.quota = v }
-        if let v = cpuPeriod { cpu.period = v }
-        if let v = cpuRtRuntime { cpu.realtimeRuntime = v }
-        if let v = cpuRtPeriod { cpu.realtimePeriod = v }
-        if let v = cpusetCpus { cpu.cpus = v }
-        if let v = cpusetMems { cpu.mems = v }
-        if cpu != Resources.CPU() { changes.cpu = cpu }
-        if let v = pidsLimit { changes.pids = Resources.Pids(limit: v) }
-        if let v = blkioWeight {
-            var blockIO = changes.blockIO ?? Resources.BlockIO()
-            blockIO.weight = v
-            changes.blockIO = blockIO
-        }
-        try runtime.update(id, resources: mergeResources(container.spec.linux?.resources, changes))
-    }
-}
-
-struct Events: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Print container resource usage (stats) as JSON events.")
-    @OptionGroup var global: GlobalOptions
-    @Flag(help: "Print stats once and exit.") var stats = false
-    @Option(help: "Seconds between stats events.") var interval = "5s"
-    @Argument var id: String
-
-    func run() throws {
-        let runtime = try global.runtime()
-        if stats {
+let resourceCommands = [
+    Command(name: "pause", usage: "<container-id>", summary: "freeze every process of a container",
+            flags: [], positionals: 1...1) { i in
+        try i.global.runtime.pause(i.positionals[0])
+        return 0
+    },
+    Command(name: "resume", usage: "<container-id>", summary: "thaw a paused container",
+            flags: [], positionals: 1...1) { i in
+        try i.global.runtime.resume(i.positionals[0])
+        return 0
+    },
+    Command(name: "update", usage: "<container-id>", summary: "change a container's resource limits",
+            flags: [
+                Flag(names: ["resources", "r"], value: "FILE", help: "linux.resources JSON (- for stdin)"),
+                Flag(names: ["memory"], value: "BYTES", help: "memory limit"),
+                Flag(names: ["memory-reservation"], value: "BYTES", help: "memory soft limit"),
+                Flag(names: ["memory-swap"], value: "BYTES", help: "memory plus swap limit (-1: unlimited)"),
+                Flag(names: ["kernel-memory"], value: "BYTES", help: "kernel memory limit (deprecated)"),
+                Flag(names: ["kernel-memory-tcp"], value: "BYTES", help: "kernel TCP memory limit (deprecated)"),
+                Flag(names: ["cpu-shares"], value: "N", help: "CPU shares (relative weight)"),
+                Flag(names: ["cpu-quota"], value: "USEC", help: "CFS quota per period"),
+                Flag(names: ["cpu-period"], value: "USEC", help: "CFS period"),
+                Flag(names: ["cpu-rt-runtime"], value: "USEC", help: "realtime runtime per period"),
+                Flag(names: ["cpu-rt-period"], value: "USEC", help: "realtime period"),
+                Flag(names: ["cpuset-cpus"], value: "LIST", help: "CPUs to use (0-3,7)"),
+                Flag(names: ["cpuset-mems"], value: "LIST", help: "memory nodes to use"),
+                Flag(names: ["pids-limit"], value: "N", help: "maximum number of processes (-1: unlimited)"),
+                Flag(names: ["blkio-weight"], value: "N", help: "block IO weight (10-1000)"),
+            ],
+            positionals: 1...1, run: update),
+    Command(name: "events", usage: "<container-id>", summary: "print resource usage (stats) as JSON events",
+            flags: [Flag(names: ["stats"], value: nil, help: "print stats once and exit"),
+                    Flag(names: ["interval"], value: "DURATION", help: "time between stats events (default 5s)")],
+            positionals: 1...1) { i in
+        let runtime = i.global.runtime, id = i.positionals[0]
+        if i.bool("stats") {
             FileIO.printOut(try runtime.statsEvent(id))
-            return
+            return 0
         }
-        let seconds = Double(interval.hasSuffix("s") ? String(interval.dropLast()) : interval) ?? 5
-        guard seconds > 0 else { throw RuntimeError("--interval: \"\(interval)\" is not a positive duration") }
-        while true {
-            let container = try runtime.load(id)
-            if container.status == .stopped { return }
+        let interval = i.string("interval") ?? "5s"
+        guard let seconds = Double(interval.hasSuffix("s") ? String(interval.dropLast()) : interval), seconds > 0 else {
+            throw UsageError("--interval: \"\(interval)\" is not a positive duration like 5s")
+        }
+        while try runtime.load(id).status != .stopped {
             FileIO.printOut(try runtime.statsEvent(id))
             usleep(UInt32(seconds * 1_000_000))
         }
+        return 0
+    },
+]
+
+private func update(_ i: Invocation) throws -> Int32 {
+    let runtime = i.global.runtime
+    let container = try runtime.load(i.positionals[0])
+    var changes = Resources()
+    if let path = i.string("resources") {
+        let bytes = path == "-" ? try FileIO.readAll(fd: 0, path: "stdin") : try FileIO.read(path)
+        changes = try decodeJSON(Resources.self, bytes, source: path == "-" ? "stdin" : path)
     }
+    var memory = changes.memory ?? Resources.Memory()
+    if let v = try i.number("memory", as: Int64.self) { memory.limit = v }
+    if let v = try i.number("memory-reservation", as: Int64.self) { memory.reservation = v }
+    if let v = try i.number("memory-swap", as: Int64.self) { memory.swap = v }
+    if let v = try i.number("kernel-memory", as: Int64.self) { memory.kernel = v }
+    if let v = try i.number("kernel-memory-tcp", as: Int64.self) { memory.kernelTCP = v }
+    if memory != Resources.Memory() { changes.memory = memory }
+    var cpu = changes.cpu ?? Resources.CPU()
+    if let v = try i.number("cpu-shares", as: UInt64.self) { cpu.shares = v }
+    if let v = try i.number("cpu-quota", as: Int64.self) { cpu.quota = v }
+    if let v = try i.number("cpu-period", as: UInt64.self) { cpu.period = v }
+    if let v = try i.number("cpu-rt-runtime", as: Int64.self) { cpu.realtimeRuntime = v }
+    if let v = try i.number("cpu-rt-period", as: UInt64.self) { cpu.realtimePeriod = v }
+    if let v = i.string("cpuset-cpus") { cpu.cpus = v }
+    if let v = i.string("cpuset-mems") { cpu.mems = v }
+    if cpu != Resources.CPU() { changes.cpu = cpu }
+    if let v = try i.number("pids-limit", as: Int64.self) { changes.pids = Resources.Pids(limit: v) }
+    if let v = try i.number("blkio-weight", as: UInt16.self) {
+        var blockIO = changes.blockIO ?? Resources.BlockIO()
+        blockIO.weight = v
+        changes.blockIO = blockIO
+    }
+    try runtime.update(container.id, resources: mergeResources(try container.spec().linux?.resources, changes))
+    return 0
 }

@@ -68,7 +68,7 @@ enum CgroupFiles {
 
     /// Sub-directories (child cgroups) of a cgroup directory.
     static func childCgroups(of dir: String) -> [String] {
-        FileIO.list(dir).map { dir + "/" + $0 }.filter { FileIO.isDirectory($0) }
+        FileIO.subdirectories(dir).map { dir + "/" + $0 }
     }
 
     /// mkdir of each missing level of `path` under `mountPoint`. `prepare` runs on every level,
@@ -106,6 +106,8 @@ enum CgroupFiles {
     /// while the last exited tasks are still being torn down, so that is retried for about 1 s.
     /// A directory that is already gone is fine.
     static func removeTree(_ dir: String) throws {
+        // Usually a leaf: one rmdir. Only a refusal makes it worth listing children.
+        if rmdir(dir) == 0 || errno == ENOENT { return }
         for child in childCgroups(of: dir) { try removeTree(child) }
         var delay: useconds_t = 1000
         while true {

@@ -111,13 +111,15 @@ extension Runtime {
             guard let stat = ProcStat(pid: launched.pid) else { throw RuntimeError("container process \(launched.pid) died during create") }
             let record = ContainerRecord(id: options.id, bundle: bundle, rootfs: rootfs, pid: launched.pid,
                                          pidStartTime: stat.startTime, created: rfc3339Now(),
-                                         owner: userName(getuid()), cgroup: cgroup.record, annotations: spec.annotations)
+                                         owner: userName(getuid()), cgroup: cgroup.record, annotations: spec.annotations,
+                                         poststart: spec.hooks?.poststart, poststop: spec.hooks?.poststop,
+                                         hasPIDNamespace: linux.namespace(.pid) != nil)
             try save(record, in: directory)
             if let pidFile = options.pidFile { try writePIDFile(pidFile, launched.pid) }
             try launched.channel.send("ack")
             launched.channel.close()
             rollback.cancel()
-            return (Container(directory: directory, record: record, spec: spec), master)
+            return (Container(directory: directory, record: record), master)
         } catch {
             rollback.run()
             throw error

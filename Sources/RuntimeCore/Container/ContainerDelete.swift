@@ -36,7 +36,7 @@ extension Runtime {
             _ = Glibc.kill(container.record.pid, SIGKILL)
         }
         // Without a PID namespace, the init's death does not take the rest with it.
-        if container.spec.linux?.createsNamespace(.pid) != true || !container.processIsInit() {
+        if !container.record.hasPIDNamespace || !container.processIsInit() {
             try? signalAll(container, signal: SIGKILL)
         }
         waitUntilGone(container.record.pid, startTime: container.record.pidStartTime)
@@ -52,7 +52,7 @@ extension Runtime {
         state.pid = nil
         FileIO.removeAll(container.directory)
         do {
-            try HookRunner.run(container.spec.hooks?.poststop, kind: "poststop", state: try encodeJSON(state))
+            try HookRunner.run(container.record.poststop, kind: "poststop", state: try encodeJSON(state))
         } catch {
             log.warning("\(error)")
         }

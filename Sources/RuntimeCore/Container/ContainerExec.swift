@@ -18,7 +18,7 @@ extension Runtime {
     /// The container's own process settings, for `exec` given only a command line.
     public func defaultExecProcess(_ id: String, args: [String]) throws -> Process {
         let container = try load(id)
-        var process = container.spec.process ?? Process()
+        var process = try container.spec().process ?? Process()
         process.args = args
         process.terminal = false
         process.consoleSize = nil
@@ -36,9 +36,10 @@ extension Runtime {
         if options.process.terminal == true && options.consoleSocket == nil && options.detach {
             throw RuntimeError("exec --tty with --detach needs --console-socket to receive the terminal")
         }
-        let linux = container.spec.linux ?? Linux()
+        let spec = try container.spec()
+        let linux = spec.linux ?? Linux()
         var plan = LaunchPlan(kind: .exec, id: options.id, bundle: container.record.bundle, rootfs: container.record.rootfs,
-                              spec: container.spec, process: options.process,
+                              spec: spec, process: options.process,
                               state: container.state)
         // Join every namespace the container has, through its init process.
         for kind in NamespaceKind.joinOrder where linux.namespace(kind) != nil {

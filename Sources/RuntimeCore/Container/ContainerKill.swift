@@ -18,6 +18,7 @@ extension Runtime {
     /// Signals every process in the container's cgroup. Frozen meanwhile so none can fork away.
     func signalAll(_ container: Container, signal: Int32) throws {
         let cgroup = container.cgroup
+        if !container.processIsInit(), (try? cgroup.processes())?.isEmpty ?? true { return }
         let wasFrozen = cgroup.isFrozen()
         let canFreeze = container.record.cgroup.driver != "none"
         if canFreeze && !wasFrozen { try? cgroup.freeze() }

@@ -31,7 +31,7 @@ extension Runtime {
         let container = try load(id)
         guard container.status != .stopped else { throw RuntimeError("cannot update container \(id): it is stopped") }
         try container.cgroup.update(resources: resources)
-        var spec = container.spec
+        var spec = try container.spec()
         var linux = spec.linux ?? Linux()
         linux.resources = resources
         spec.linux = linux

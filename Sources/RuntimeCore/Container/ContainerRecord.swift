@@ -15,16 +15,25 @@ public struct ContainerRecord: Codable, Sendable {
     public var owner: String
     public var cgroup: CgroupRecord
     public var annotations: [String: String]?
+    /// What start and delete need from config.json, kept here so they need not decode it.
+    public var poststart: [Hook]?
+    public var poststop: [Hook]?
+    public var hasPIDNamespace: Bool
 }
 
 /// A container as found on disk, with its live status.
 public struct Container {
     public let directory: String
     public var record: ContainerRecord
-    public var spec: Spec
 
     public var id: String { record.id }
     var fifoPath: String { joinPath(directory, "exec.fifo") }
+
+    /// The config.json the container was created with (as `update` last changed it).
+    public func spec() throws -> Spec {
+        let path = joinPath(directory, "config.json")
+        return try Spec.decode(try FileIO.read(path), source: path)
+    }
     public var cgroup: CgroupManager { Cgroups.manager(record: record.cgroup) }
 
     public var status: State.Status {

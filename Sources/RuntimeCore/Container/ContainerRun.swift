@@ -16,7 +16,7 @@ extension Runtime {
         if detach { return 0 }
         let code = Foreground.wait(pid: container.record.pid, signalFD: signalFD, terminal: master)
         if let master { close(master) }
-        if let current = try? load(container.id) { try destroy(current) }
+        try destroy(container)
         return code
     }
 }

@@ -24,8 +24,7 @@ public struct Runtime {
             throw RuntimeError("container \(id) does not exist")
         }
         let record = try decodeJSON(ContainerRecord.self, bytes, source: joinPath(directory, "state.json"))
-        let spec = try Spec.decode(try FileIO.read(joinPath(directory, "config.json")), source: joinPath(directory, "config.json"))
-        return Container(directory: directory, record: record, spec: spec)
+        return Container(directory: directory, record: record)
     }
 
     /// Every container under the root, in name order.

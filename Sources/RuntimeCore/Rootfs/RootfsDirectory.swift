@@ -25,6 +25,10 @@ struct RootfsDirectory {
     /// Opens `containerPath` as an Int32(SK_O_PATH) fd, creating what is missing (parents as directories,
     /// the last component as `kind`). The caller closes the fd.
     func open(_ containerPath: String, creating kind: Kind?) throws -> Int32 {
+        // Most paths exist and hold no symlink: one openat2 settles them.
+        let direct = sk_openat2(fd, "." + (containerPath.hasPrefix("/") ? "" : "/") + containerPath,
+                                UInt64(Int32(SK_O_PATH) | O_CLOEXEC), 0, Self.inRoot | Self.noSymlinks | Self.noMagicLinks)
+        if direct >= 0 { return direct }
         let resolved = try resolve(containerPath, creating: kind)
         return try openResolved(resolved, what: containerPath)
     }
