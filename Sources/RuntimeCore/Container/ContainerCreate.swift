@@ -65,9 +65,11 @@ extension Runtime {
                                                annotations: spec.annotations))
             plan.join = try LaunchPlan.namespacesToJoin(linux)
             defer { plan.join.forEach { close($0.fd) } }
-            for kind in NamespaceKind.allCases where kind != .user && linux.createsNamespace(kind) {
+            // The user namespace comes first, on its own; the cgroup namespace last, from inside the cgroup.
+            for kind in NamespaceKind.allCases where kind != .user && kind != .cgroup && linux.createsNamespace(kind) {
                 plan.unshareFlags |= kind.cloneFlag
             }
+            plan.createsCgroupNamespace = linux.createsNamespace(.cgroup)
             plan.createsUserNamespace = linux.createsNamespace(.user)
             plan.inUserNamespace = linux.namespace(.user) != nil
             plan.inCgroupNamespace = linux.namespace(.cgroup) != nil
@@ -141,7 +143,6 @@ extension Runtime {
         guard stage > 0 else { parent.close(); throw RuntimeError.system("fork") }
         rollback.add { Glibc.kill(stage, SIGKILL); var s: Int32 = 0; waitpid(stage, &s, 0) }
         do {
-            try cgroup.add(pid: stage)
             try parent.send("go")
             var message = try parent.expect("userns", orPID: true)
             if message == "userns" {
@@ -153,6 +154,10 @@ extension Runtime {
                 throw RuntimeError("sync: unexpected \(message.prefix(40)) from the namespace stage")
             }
             rollback.add { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+            // Joining a cgroup can wait for an RCU grace period (milliseconds): the container
+            // process meanwhile sets up its mounts, and waits for "cgroup" only where it must.
+            try cgroup.add(pid: pid)
+            try parent.send("cgroup")
             var status: Int32 = 0
             while waitpid(stage, &status, 0) < 0 && errno == EINTR {}
             try handshake(parent, pid)

@@ -16,7 +16,7 @@ enum ContainerProcess {
             let (program, state): (String, State)
             switch plan.kind {
             case .container: (program, state) = try setUpContainer(plan, channel: channel)
-            case .exec: (program, state) = (try setUpExec(plan), plan.state)
+            case .exec: (program, state) = (try setUpExec(plan, channel: channel), plan.state)
             }
             try execute(program, plan, state: state)
             _exit(127)
@@ -37,9 +37,15 @@ enum ContainerProcess {
         let rootfs = try RootfsDirectory(path: plan.rootfs)
         let mounter = Mounter(rootfs: rootfs, bundle: plan.bundle, inUserNamespace: plan.inUserNamespace,
                               inCgroupNamespace: plan.inCgroupNamespace)
+        var inCgroup = false
         for (index, mount) in (spec.mounts ?? []).enumerated() {
+            if !inCgroup && (mount.type == "cgroup" || mount.type == "cgroup2") {
+                try enterCgroup(plan, channel: channel)
+                inCgroup = true
+            }
             try mounter.mount(mount, index: index)
         }
+        if !inCgroup { try enterCgroup(plan, channel: channel) }
         // The working directory exists before the user switch, as runc makes it.
         close(try rootfs.open(process.cwd, creating: .directory))
 
@@ -96,7 +102,8 @@ enum ContainerProcess {
 
     // MARK: a process joining a running container
 
-    private static func setUpExec(_ plan: LaunchPlan) throws -> String {
+    private static func setUpExec(_ plan: LaunchPlan, channel: SyncChannel) throws -> String {
+        try enterCgroup(plan, channel: channel)
         _ = setsid()
         try Scheduling.setAffinity(plan.process.execCPUAffinity?.initial, field: "process.execCPUAffinity.initial")
         if plan.process.terminal == true {
@@ -107,7 +114,16 @@ enum ContainerProcess {
         return try prepareProcess(plan, state: plan.state)
     }
 
-    // MARK: shared: limits, identity, privileges
+    // MARK: shared: cgroup, limits, identity, privileges
+
+    /// Waits until the runtime has put us in the container's cgroup, then makes the cgroup
+    /// namespace, whose root is the cgroup we are in.
+    private static func enterCgroup(_ plan: LaunchPlan, channel: SyncChannel) throws {
+        _ = try channel.expect("cgroup", from: "runtime")
+        if plan.createsCgroupNamespace {
+            try checkNeg(sk_unshare(Int32(SK_CLONE_NEWCGROUP)), "create cgroup namespace")
+        }
+    }
 
     /// Applies process settings and returns the resolved program path.
     private static func prepareProcess(_ plan: LaunchPlan, state: State) throws -> String {

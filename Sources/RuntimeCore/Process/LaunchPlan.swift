@@ -21,6 +21,7 @@ struct LaunchPlan {
     var createsUserNamespace = false
     var inUserNamespace = false
     var inCgroupNamespace = false
+    var createsCgroupNamespace = false
     var consoleSocket: Int32 = -1
     /// exec.fifo, opened read-write by the runtime (which never blocks for a fifo): the
     /// container process reads its byte from it, with no path or permission to cross.
