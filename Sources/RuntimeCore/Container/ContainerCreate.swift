@@ -56,8 +56,6 @@ extension Runtime {
 
             let cgroup = try Cgroups.manager(cgroupsPath: linux.cgroupsPath, id: options.id, systemd: systemdCgroup,
                                              devices: linux.devices)
-            try cgroup.create(resources: linux.resources)
-            rollback.add { try? cgroup.destroy() }
 
             var plan = LaunchPlan(kind: .container, id: options.id, bundle: bundle, rootfs: rootfs, spec: spec,
                                   process: process,
@@ -93,7 +91,11 @@ extension Runtime {
             }
             defer { if plan.consoleSocket >= 0 { close(plan.consoleSocket) } }
 
-            let launched = try launch(plan, cgroup: cgroup, rollback: rollback) { channel, initPID in
+            let makeCgroup = {
+                try cgroup.create(resources: linux.resources)
+                rollback.add { try? cgroup.destroy() }
+            }
+            let launched = try launch(plan, cgroup: cgroup, rollback: rollback, prepareCgroup: makeCgroup) { channel, initPID in
                 // The container's mounts are made; the runtime's hooks run now, before pivot_root.
                 _ = try channel.expect("mounted", from: "container process")
                 var state = plan.state
@@ -128,9 +130,10 @@ extension Runtime {
         }
     }
 
-    /// Forks the namespace stage and, through it, the container process; runs `handshake` with the
-    /// container process's channel. On failure the processes are killed by the rollback.
-    func launch(_ plan: LaunchPlan, cgroup: CgroupManager, rollback: Rollback,
+    /// Forks the namespace stage and, through it, the container process; makes the cgroup
+    /// (`prepareCgroup`) meanwhile and moves the container process into it; runs `handshake` with
+    /// the container process's channel. On failure the processes are killed by the rollback.
+    func launch(_ plan: LaunchPlan, cgroup: CgroupManager, rollback: Rollback, prepareCgroup: () throws -> Void = {},
                 handshake: (SyncChannel, Int32) throws -> Void) throws -> (pid: Int32, channel: SyncChannel) {
         let (parent, child) = try SyncChannel.pair()
         fflush(nil)
@@ -144,6 +147,8 @@ extension Runtime {
         rollback.add { Glibc.kill(stage, SIGKILL); var s: Int32 = 0; waitpid(stage, &s, 0) }
         do {
             try parent.send("go")
+            // While the children make their namespaces: the cgroup they will join.
+            try prepareCgroup()
             var message = try parent.expect("userns", orPID: true)
             if message == "userns" {
                 try writeIDMappings(pid: stage, uid: plan.linux.uidMappings ?? [], gid: plan.linux.gidMappings ?? [])
