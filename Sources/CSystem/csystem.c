@@ -61,31 +61,16 @@ int sk_execveat(int dirfd, const char *path, char *const argv[], char *const env
 
 int sk_send_fd(int sock, int fd) {
     char byte = 0;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-    memset(&u, 0, sizeof u);
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return ret(sendmsg(sock, &msg, MSG_NOSIGNAL));
+    return sk_send_fd_with_payload(sock, fd, &byte, 1);
 }
 
 int sk_recv_fd(int sock) {
     char byte;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0) return -errno;
-    if (n == 0) return -ECONNRESET;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return -EBADMSG;
     int fd;
-    memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    return fd;
+    ssize_t n = sk_recv_fd_with_payload(sock, &fd, &byte, 1);
+    if (n < 0) return (int)n;
+    if (n == 0) return -ECONNRESET;
+    return fd >= 0 ? fd : -EBADMSG;
 }
 
 int sk_open_tree_readonly(const char *path) {

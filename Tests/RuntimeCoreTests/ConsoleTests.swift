@@ -30,6 +30,20 @@ final class ConsoleTests: XCTestCase {
         XCTAssertTrue(output.contains("33 111"), "consoleSize applied: \(output)")
     }
 
+    func testRunAndExecRelayTheTerminalThemselves() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "tty; echo via-pty; sleep 60"])
+        bundle.spec.process?.terminal = true
+        try bundle.writeConfig()
+        let runPID = try Command.start(runtimeBinary, ["--root", bundle.stateRoot, "run", "--bundle", bundle.directory, "ttyrun"])
+        defer { Command.stop(runPID) }
+        try bundle.wait("ttyrun", for: .running)
+        let exec = try bundle.runtime(["exec", "-t", "ttyrun", "sh", "-c", "tty; echo exec-via-pty; exit 5"])
+        XCTAssertEqual(exec.status, 5, exec.stderr)
+        XCTAssertTrue(exec.stdout.contains("/dev/pts/1"), exec.stdout)
+        XCTAssertTrue(exec.stdout.contains("exec-via-pty"), exec.stdout)
+        _ = try bundle.runtime(["kill", "ttyrun", "KILL"])
+    }
+
     func testTerminalWithoutConsoleSocketIsRefusedForCreate() throws {
         let bundle = try TestBundle(args: ["sh"])
         bundle.spec.process?.terminal = true

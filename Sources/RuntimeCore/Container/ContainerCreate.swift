@@ -37,6 +37,12 @@ extension Runtime {
         let linux = spec.linux ?? Linux()
         let rootPath = spec.root!.path
         let rootfs = try realPath(rootPath.hasPrefix("/") ? rootPath : joinPath(bundle, rootPath), what: "root.path")
+        if let profile = process.apparmorProfile, !profile.isEmpty, !LSM.apparmorEnabled {
+            log.debug("process.apparmorProfile \(profile) ignored: AppArmor is not enabled on this kernel")
+        }
+        if let label = process.selinuxLabel, !label.isEmpty, !LSM.selinuxEnabled {
+            log.debug("process.selinuxLabel \(label) ignored: SELinux is not enabled on this kernel")
+        }
         if process.terminal == true && options.consoleSocket == nil && !consoleReceiver {
             throw RuntimeError("process.terminal is true: --console-socket is required to receive the terminal")
         }
@@ -79,16 +85,7 @@ extension Runtime {
             try plan.useSeccomp(linux.seccomp)
             defer { plan.seccompAgent?.close() }
 
-            var consoleMasterReceiver: Int32 = -1
-            if process.terminal == true {
-                if let path = options.consoleSocket {
-                    plan.consoleSocket = try connectUnixSocket(path)
-                } else {
-                    let pair = try SyncChannel.pair()
-                    consoleMasterReceiver = pair.parent.fd
-                    plan.consoleSocket = pair.child.fd
-                }
-            }
+            let consoleMasterReceiver = process.terminal == true ? try plan.connectConsole(options.consoleSocket) : -1
             defer { if plan.consoleSocket >= 0 { close(plan.consoleSocket) } }
 
             let makeCgroup = {
@@ -192,24 +189,6 @@ extension SyncChannel {
         if message.hasPrefix("error ") { throw RuntimeError(String(message.dropFirst(6))) }
         return message
     }
-}
-
-func connectUnixSocket(_ path: String) throws -> Int32 {
-    let fd = try check(socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0), "socket")
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
-    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-        close(fd); throw RuntimeError("console socket path too long: \(path)")
-    }
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-        for (i, b) in bytes.enumerated() { buffer[i] = b }
-    }
-    let result = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    if result < 0 { let e = errno; close(fd); throw RuntimeError.system("connect to console socket \(path)", errno: e) }
-    return fd
 }
 
 func currentDirectory() -> String {

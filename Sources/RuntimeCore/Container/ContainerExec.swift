@@ -59,16 +59,7 @@ extension Runtime {
         defer { plan.seccompAgent?.close() }
 
         let signalFD = options.detach ? -1 : try Foreground.blockSignals()
-        var masterReceiver: Int32 = -1
-        if options.process.terminal == true {
-            if let path = options.consoleSocket {
-                plan.consoleSocket = try connectUnixSocket(path)
-            } else {
-                let pair = try SyncChannel.pair()
-                masterReceiver = pair.parent.fd
-                plan.consoleSocket = pair.child.fd
-            }
-        }
+        let masterReceiver = options.process.terminal == true ? try plan.connectConsole(options.consoleSocket) : -1
         defer { if plan.consoleSocket >= 0 { close(plan.consoleSocket) } }
 
         let rollback = Rollback()

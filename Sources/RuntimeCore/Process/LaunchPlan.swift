@@ -36,6 +36,18 @@ struct LaunchPlan {
 
     var linux: Linux { spec.linux ?? Linux() }
 
+    /// The terminal's master goes to `socketPath` (--console-socket) or, when there is none, back
+    /// to the runtime itself: then the returned fd receives it (-1 otherwise).
+    mutating func connectConsole(_ socketPath: String?) throws -> Int32 {
+        if let socketPath {
+            consoleSocket = try checkNeg(sk_unix_connect(socketPath), "connect to console socket \(socketPath)")
+            return -1
+        }
+        let pair = try SyncChannel.pair()
+        consoleSocket = pair.child.fd
+        return pair.parent.fd
+    }
+
     /// Sets the seccomp profile and connects to its agent, if it names one.
     mutating func useSeccomp(_ profile: Seccomp?) throws {
         seccomp = profile

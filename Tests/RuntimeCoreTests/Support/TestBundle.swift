@@ -123,7 +123,7 @@ final class TestBundle {
     func wait(_ id: String, for status: State.Status, timeout: TimeInterval = 5) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if try state(id).status == status { return }
+            if (try? state(id))?.status == status { return }
             usleep(20_000)
         }
         throw TestFailure("container \(id) did not become \(status.rawValue)")
