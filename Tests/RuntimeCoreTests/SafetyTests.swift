@@ -70,6 +70,8 @@ final class SafetyTests: XCTestCase {
             ("linux.devices[0].type", { $0.linux?.devices = [Device(type: "x", path: "/dev/x")] }),
             ("ociVersion", { $0.ociVersion = nil }),
             ("linux.uidMappings", { $0.linux?.namespaces?.append(Namespace(type: "user")) }),
+            ("hooks.poststart[0].path", { var h = Hooks(); h.poststart = [Hook(path: "relative")]; $0.hooks = h }),
+            ("hooks.prestart[0].timeout", { var h = Hooks(); h.prestart = [Hook(path: "/bin/true", timeout: 0)]; $0.hooks = h }),
         ]
         for (field, change) in cases {
             let bundle = try TestBundle()

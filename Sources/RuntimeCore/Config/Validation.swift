@@ -50,6 +50,7 @@ public enum Validation {
             throw field("linux.rootfsPropagation", "unknown propagation \"\(propagation)\"")
         }
         if let seccomp = linux.seccomp { try SeccompFilter.validate(seccomp) }
+        if let hooks = spec.hooks { try validate(hooks) }
         if let personality = linux.personality, Personality.domain(personality.domain) == nil {
             throw field("linux.personality.domain", "unknown domain \"\(personality.domain)\"")
         }
@@ -79,6 +80,22 @@ public enum Validation {
         try Scheduling.validate(process, path: path)
         if let score = process.oomScoreAdj, score < -1000 || score > 1000 {
             throw field("\(path).oomScoreAdj", "\(score) is outside -1000...1000")
+        }
+    }
+
+    static func validate(_ hooks: Hooks) throws {
+        let kinds: [(String, [Hook]?)] = [("prestart", hooks.prestart), ("createRuntime", hooks.createRuntime),
+                                          ("createContainer", hooks.createContainer), ("startContainer", hooks.startContainer),
+                                          ("poststart", hooks.poststart), ("poststop", hooks.poststop)]
+        for (kind, list) in kinds {
+            for (index, hook) in (list ?? []).enumerated() {
+                guard hook.path.hasPrefix("/") else {
+                    throw field("hooks.\(kind)[\(index)].path", "must be an absolute path, got \"\(hook.path)\"")
+                }
+                if let timeout = hook.timeout, timeout <= 0 {
+                    throw field("hooks.\(kind)[\(index)].timeout", "must be greater than zero, got \(timeout)")
+                }
+            }
         }
     }
 
