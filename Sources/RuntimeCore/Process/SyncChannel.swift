@@ -33,10 +33,16 @@ struct SyncChannel {
         }
     }
 
-    /// Receives a message that must be `expected`; an "error ..." message becomes the thrown error.
-    func expect(_ expected: String, from who: String) throws -> String {
-        guard let message = try receive() else { throw RuntimeError("\(who) exited before \(expected)") }
+    /// The next message; an "error ..." message becomes the thrown error, and so does silence.
+    func next(from who: String) throws -> String {
+        guard let message = try receive() else { throw RuntimeError("\(who) exited before reporting") }
         if message.hasPrefix("error ") { throw RuntimeError(String(message.dropFirst(6))) }
+        return message
+    }
+
+    /// Receives a message that must be `expected` (and returns what follows it).
+    func expect(_ expected: String, from who: String) throws -> String {
+        let message = try next(from: who)
         guard message == expected || message.hasPrefix(expected + " ") else {
             throw RuntimeError("sync: expected \(expected) from \(who), got \(message.prefix(40))")
         }

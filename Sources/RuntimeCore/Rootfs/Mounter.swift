@@ -153,54 +153,32 @@ struct CgroupMountPoints {
     var aliases: [String]
 
     static func ofSelf() throws -> [CgroupMountPoints] {
-        let mountinfo = try FileIO.readString("/proc/self/mountinfo")
-        var roots: [String: (mountPoint: String, root: String)] = [:]   // controllers key -> mount
-        var unified: (mountPoint: String, root: String)?
-        for line in mountinfo.split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard let dash = parts.firstIndex(of: "-"), dash + 3 < parts.count, parts.count > 4 else { continue }
-            let fstype = parts[dash + 1]
-            let root = String(parts[3]), mountPoint = String(parts[4])
-            if fstype == "cgroup2" { if unified == nil { unified = (mountPoint, root) }; continue }
-            guard fstype == "cgroup" else { continue }
-            let controllers = parts[dash + 3].split(separator: ",").filter { $0 != "rw" && $0 != "ro" && !isMountFlag($0) }
-            let key = controllers.sorted().joined(separator: ",")
-            if roots[key] == nil { roots[key] = (mountPoint, root) }
-        }
-        var result: [CgroupMountPoints] = []
+        let layout = try CgroupLayout.current()
+        var paths: [String: String] = [:]   // hierarchy key ("" for cgroup2) -> our cgroup in it
         for line in try FileIO.readString("/proc/self/cgroup").split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3 else { continue }
-            let controllers = fields[1], path = String(fields[2])
-            if controllers.isEmpty {
-                guard let unified else { continue }
-                result.append(CgroupMountPoints(name: "unified", options: "", hostDirectory: hostPath(unified, path),
-                                                isUnified: true, aliases: []))
-                continue
-            }
-            let list = controllers.split(separator: ",").map(String.init)
-            guard let mount = roots[list.sorted().joined(separator: ",")] else { continue }
-            let dirName = String(mount.mountPoint.split(separator: "/").last ?? Substring(controllers))
-            let options = list.map { $0.hasPrefix("name=") ? "none,\($0)" : $0 }.joined(separator: ",")
-            result.append(CgroupMountPoints(name: dirName, options: options, hostDirectory: hostPath(mount, path),
-                                            isUnified: false, aliases: list.count > 1 ? list.filter { $0 != dirName } : []))
+            if fields.count == 3 { paths[String(fields[1])] = String(fields[2]) }
         }
-        if result.count > 1, let index = result.firstIndex(where: { $0.isUnified }) {
-            // On a pure v2 host there is only the unified line; on a hybrid host it goes under "unified".
-            let unifiedEntry = result.remove(at: index)
-            result.append(unifiedEntry)
+        var result: [CgroupMountPoints] = []
+        for h in layout.v1Hierarchies {
+            guard let path = paths[h.key] else { continue }
+            let options = h.name != nil && h.controllers.isEmpty ? "none,\(h.options)" : h.options
+            result.append(CgroupMountPoints(name: h.directoryName, options: options,
+                                            hostDirectory: hostPath(h.mountPoint, root: h.root, path),
+                                            isUnified: false, aliases: h.symlinkNames))
+        }
+        if let unified = layout.unifiedMountPoint, let path = paths[""] {
+            let name = layout.mode == .unified ? "" : String(unified.split(separator: "/").last ?? "unified")
+            result.append(CgroupMountPoints(name: name, options: "", hostDirectory: hostPath(unified, root: "/", path),
+                                            isUnified: true, aliases: []))
         }
         return result
     }
 
-    private static func hostPath(_ mount: (mountPoint: String, root: String), _ path: String) -> String {
-        // The mount's root is the part of the hierarchy it shows; the process path is absolute in it.
+    /// A mount shows the hierarchy from its root down; the process's path is absolute in it.
+    private static func hostPath(_ mountPoint: String, root: String, _ path: String) -> String {
         var relative = path
-        if mount.root != "/" && relative.hasPrefix(mount.root) { relative = String(relative.dropFirst(mount.root.count)) }
-        return joinPath(mount.mountPoint, relative)
-    }
-
-    private static func isMountFlag(_ option: Substring) -> Bool {
-        ["nosuid", "nodev", "noexec", "relatime", "noatime", "seclabel"].contains(option)
+        if root != "/" && relative.hasPrefix(root) { relative = String(relative.dropFirst(root.count)) }
+        return joinPath(mountPoint, relative)
     }
 }

@@ -15,32 +15,16 @@ enum RootfsSetup {
     }
 
     private static func makeParentMountPrivate(of path: String) throws {
-        let mountinfo = try FileIO.readString("/proc/self/mountinfo")
-        var best: (point: String, shared: Bool) = ("/", false)
-        for line in mountinfo.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            guard parts.count > 6 else { continue }
-            let point = unescapeMountPath(String(parts[4]))
-            let isPrefix = point == "/" || path == point || path.hasPrefix(point + "/")
-            if isPrefix && point.count >= best.point.count {
-                best = (point, parts[6...].prefix { $0 != "-" }.contains { $0.hasPrefix("shared:") })
-            }
+        var best: MountinfoLine?
+        for line in try FileIO.readString("/proc/self/mountinfo").split(separator: "\n") {
+            guard let mount = MountinfoLine(line) else { continue }
+            let point = mount.mountPoint
+            let contains = point == "/" || path == point || path.hasPrefix(point + "/")
+            if contains && point.count >= (best?.mountPoint.count ?? 0) { best = mount }
         }
-        if best.shared {
-            try check(mount(nil, best.point, nil, UInt(MS_PRIVATE), nil), "make \(best.point) private")
+        if let best, best.isShared {
+            try check(mount(nil, best.mountPoint, nil, UInt(MS_PRIVATE), nil), "make \(best.mountPoint) private")
         }
-    }
-
-    static func unescapeMountPath(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var out = [UInt8](), bytes = Array(s.utf8), i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "\\"), i + 3 < bytes.count,
-               let v = UInt8(String(decoding: bytes[(i + 1)...(i + 3)], as: UTF8.self), radix: 8) {
-                out.append(v); i += 4
-            } else { out.append(bytes[i]); i += 1 }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// pivot_root into the rootfs and detach the old root, so the host's tree is gone for good.
