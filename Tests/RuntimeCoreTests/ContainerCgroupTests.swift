@@ -93,6 +93,19 @@ final class ContainerCgroupTests: XCTestCase {
         }
     }
 
+    func testDeleteForceOfAPausedContainer() throws {
+        let bundle = try TestBundle(args: ["sleep", "60"])
+        bundle.spec.linux?.cgroupsPath = cgroupPath("paused")
+        try bundle.create("paused", start: true)
+        XCTAssertEqual(try bundle.runtime(["pause", "paused"]).status, 0)
+        let start = Date()
+        let result = try bundle.runtime(["delete", "--force", "paused"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr, "", "no warning: everything was removed")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 3, "a frozen container is thawed to die")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/freezer" + cgroupPath("paused")))
+    }
+
     func testSystemdCgroupDriverGivesAClearError() throws {
         let bundle = try TestBundle()
         try bundle.writeConfig()

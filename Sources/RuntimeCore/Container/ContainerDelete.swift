@@ -39,8 +39,10 @@ extension Runtime {
         if !container.record.hasPIDNamespace || !container.processIsInit() {
             try? signalAll(container, signal: SIGKILL)
         }
-        waitUntilGone(container.record.pid, startTime: container.record.pidStartTime)
         let cgroup = container.cgroup
+        // A frozen process cannot act on SIGKILL until it is thawed.
+        if cgroup.isFrozen() { try? cgroup.thaw() }
+        waitUntilGone(container.record.pid, startTime: container.record.pidStartTime)
         var remaining = 100
         while remaining > 0, let pids = try? cgroup.processes(), !pids.isEmpty {
             pids.forEach { _ = Glibc.kill($0, SIGKILL) }
