@@ -97,4 +97,16 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(try bundle.runtime(["delete", "--force", "never-existed"]).status, 0, "delete --force of nothing is fine")
         XCTAssertNotEqual(try bundle.runtime(["delete", "never-existed"]).status, 0)
     }
+
+    func testRunDetachedLeavesItRunningWithAPidFile() throws {
+        let bundle = try TestBundle(args: ["sleep", "60"])
+        try bundle.writeConfig()
+        let pidFile = bundle.directory + "/run.pid"
+        let result = try bundle.runtime(["run", "-d", "--pid-file", pidFile, "--bundle", bundle.directory, "detached"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let state = try bundle.state("detached")
+        XCTAssertEqual(state.status, .running)
+        XCTAssertEqual(try String(contentsOfFile: pidFile, encoding: .utf8), String(state.pid ?? -1))
+        XCTAssertEqual(try bundle.runtime(["delete", "--force", "detached"]).status, 0)
+    }
 }
