@@ -45,8 +45,13 @@ public struct CgroupRecord: Codable, Sendable, Equatable {
 public enum Cgroups {
     /// Opens the driver for a new container's cgroup, for the host's layout. `devices`
     /// (linux.devices) are allowed in the device cgroup besides linux.resources.devices.
-    public static func manager(cgroupsPath: String?, id: String, systemd: Bool, devices: [Device]? = nil) throws -> CgroupManager {
+    /// There is no systemd driver (no systemd on these nodes): say so when one is asked for.
+    public static func requireCgroupfs(systemd: Bool) throws {
         if systemd { throw RuntimeError("--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs") }
+    }
+
+    public static func manager(cgroupsPath: String?, id: String, systemd: Bool, devices: [Device]? = nil) throws -> CgroupManager {
+        try requireCgroupfs(systemd: systemd)
         return try manager(layout: CgroupLayout.current(), cgroupsPath: cgroupsPath, id: id, devices: devices)
     }
 

@@ -52,7 +52,9 @@ extension Runtime {
             let fifoPath = joinPath(directory, "exec.fifo")
             try check(mkfifo(fifoPath, 0o600), "mkfifo \(fifoPath)")
 
-            let cgroup = try Cgroups.manager(cgroupsPath: linux.cgroupsPath, id: options.id, systemd: systemdCgroup,
+            try Cgroups.requireCgroupfs(systemd: systemdCgroup)
+            let layout = try CgroupLayout.current()
+            let cgroup = try Cgroups.manager(layout: layout, cgroupsPath: linux.cgroupsPath, id: options.id,
                                              devices: linux.devices)
 
             var plan = LaunchPlan(kind: .container, id: options.id, bundle: bundle, rootfs: rootfs, spec: spec,
@@ -66,6 +68,7 @@ extension Runtime {
                 plan.unshareFlags |= kind.cloneFlag
             }
             plan.createsCgroupNamespace = linux.createsNamespace(.cgroup)
+            plan.cgroupMounts = CgroupMountPoints.of(cgroup.record, layout: layout)
             plan.createsUserNamespace = linux.createsNamespace(.user)
             plan.inUserNamespace = linux.namespace(.user) != nil
             plan.inCgroupNamespace = linux.namespace(.cgroup) != nil
@@ -89,9 +92,8 @@ extension Runtime {
                 _ = try channel.expect("mounted", from: "container process")
                 var state = plan.state
                 state.pid = initPID
-                let stateJSON = try encodeJSON(state)
-                try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: stateJSON)
-                try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: stateJSON)
+                try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: state)
+                try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: state)
                 try channel.send("ok \(initPID)")
                 _ = try channel.expect("ready", from: "container process")
             }

@@ -54,7 +54,7 @@ extension Runtime {
         state.pid = nil
         FileIO.removeAll(container.directory)
         do {
-            try HookRunner.run(container.record.poststop, kind: "poststop", state: try encodeJSON(state))
+            try HookRunner.run(container.record.poststop, kind: "poststop", state: state)
         } catch {
             log.warning("\(error)")
         }

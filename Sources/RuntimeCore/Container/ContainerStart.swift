@@ -20,7 +20,7 @@ extension Runtime {
         var state = container.state
         state.status = .running
         do {
-            try HookRunner.run(container.record.poststart, kind: "poststart", state: try encodeJSON(state))
+            try HookRunner.run(container.record.poststart, kind: "poststart", state: state)
         } catch {
             log.warning("\(error)")
         }

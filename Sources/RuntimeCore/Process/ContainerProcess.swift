@@ -36,7 +36,7 @@ enum ContainerProcess {
 
         let rootfs = try RootfsDirectory(path: plan.rootfs)
         let mounter = Mounter(rootfs: rootfs, bundle: plan.bundle, inUserNamespace: plan.inUserNamespace,
-                              inCgroupNamespace: plan.inCgroupNamespace)
+                              inCgroupNamespace: plan.inCgroupNamespace, cgroupMounts: plan.cgroupMounts)
         var inCgroup = false
         for (index, mount) in (spec.mounts ?? []).enumerated() {
             if !inCgroup && (mount.type == "cgroup" || mount.type == "cgroup2") {
@@ -53,7 +53,7 @@ enum ContainerProcess {
         let hostPID = try channel.expect("ok", from: "runtime")
         var state = plan.state
         state.pid = Int32(hostPID)
-        try HookRunner.run(spec.hooks?.createContainer, kind: "createContainer", state: try encodeJSON(state))
+        try HookRunner.run(spec.hooks?.createContainer, kind: "createContainer", state: state)
 
         try Devices.create(linux.devices ?? [], in: rootfs, bindFromHost: plan.inUserNamespace)
         let hasDevpts = (spec.mounts ?? []).contains { $0.destination == "/dev/pts" && $0.type == "devpts" }
@@ -96,7 +96,7 @@ enum ContainerProcess {
         }
         close(fifo)
         state.status = .running
-        try HookRunner.run(spec.hooks?.startContainer, kind: "startContainer", state: try encodeJSON(state))
+        try HookRunner.run(spec.hooks?.startContainer, kind: "startContainer", state: state)
         return (program, state)
     }
 

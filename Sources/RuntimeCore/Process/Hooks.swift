@@ -5,9 +5,12 @@ import OCISpec
 
 enum HookRunner {
     /// Runs each hook in order; the first failure is thrown (callers that must only warn catch it).
-    static func run(_ hooks: [Hook]?, kind: String, state: [UInt8]) throws {
-        for (index, hook) in (hooks ?? []).enumerated() {
-            try run(hook, name: "hooks.\(kind)[\(index)] (\(hook.path))", state: state)
+    /// The state is encoded only when there is a hook to read it.
+    static func run(_ hooks: [Hook]?, kind: String, state: State) throws {
+        guard let hooks, !hooks.isEmpty else { return }
+        let json = try encodeJSON(state)
+        for (index, hook) in hooks.enumerated() {
+            try run(hook, name: "hooks.\(kind)[\(index)] (\(hook.path))", state: json)
         }
     }
 

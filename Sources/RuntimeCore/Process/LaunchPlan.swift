@@ -22,6 +22,7 @@ struct LaunchPlan {
     var inUserNamespace = false
     var inCgroupNamespace = false
     var createsCgroupNamespace = false
+    var cgroupMounts: [CgroupMountPoints] = []
     var consoleSocket: Int32 = -1
     /// exec.fifo, opened read-write by the runtime (which never blocks for a fifo): the
     /// container process reads its byte from it, with no path or permission to cross.

@@ -8,6 +8,7 @@ struct Mounter {
     let bundle: String
     let inUserNamespace: Bool
     let inCgroupNamespace: Bool
+    let cgroupMounts: [CgroupMountPoints]
 
     func mount(_ m: Mount, index: Int) throws {
         let options = MountOptions(m.options ?? [])
@@ -97,7 +98,7 @@ struct Mounter {
     /// the hierarchies are mounted afresh (their root is the container's cgroup); without, the
     /// container's directories of the host hierarchies are bind-mounted.
     private func mountCgroup(_ m: Mount, options: MountOptions, what: String) throws {
-        let hierarchies = try CgroupMountPoints.ofSelf()
+        let hierarchies = cgroupMounts
         let base = try rootfs.open(m.destination, creating: .directory)
         defer { close(base) }
         let flags = options.flags & ~UInt(MS_BIND | MS_REC | MS_REMOUNT | MS_RDONLY)
@@ -116,14 +117,16 @@ struct Mounter {
                 defer { close(dir) }
                 let result: Int32
                 if inCgroupNamespace {
+                    // A new mount takes read-only at once; only a bind needs a remount for it.
+                    let mountFlags = flags | (options.isReadonly ? UInt(MS_RDONLY) : 0)
                     result = hierarchy.isUnified
-                        ? Glibc.mount("cgroup2", procFD(dir), "cgroup2", flags, nil)
-                        : Glibc.mount("cgroup", procFD(dir), "cgroup", flags, hierarchy.options)
+                        ? Glibc.mount("cgroup2", procFD(dir), "cgroup2", mountFlags, nil)
+                        : Glibc.mount("cgroup", procFD(dir), "cgroup", mountFlags, hierarchy.options)
                 } else {
                     result = Glibc.mount(hierarchy.hostDirectory, procFD(dir), nil, UInt(MS_BIND | MS_REC), nil)
                 }
                 try check(result, "\(what): mount cgroup \(hierarchy.name)")
-                if options.isReadonly {
+                if options.isReadonly && !inCgroupNamespace {
                     let mounted = try rootfs.open(dest, creating: nil)
                     defer { close(mounted) }
                     try check(Glibc.mount(nil, procFD(mounted), nil, UInt(MS_BIND | MS_REMOUNT | MS_RDONLY) | flags, nil),
@@ -144,41 +147,29 @@ struct Mounter {
     }
 }
 
-/// The cgroup hierarchies this process is in, with where they are mounted on the host.
-struct CgroupMountPoints {
+/// The hierarchies a `cgroup` mount shows, and where the container's cgroup is in each on the host.
+/// Worked out by the runtime from the cgroup layout and the container's cgroup record, so the
+/// container process need not read them again.
+struct CgroupMountPoints: Sendable {
     var name: String          // directory name under /sys/fs/cgroup: "memory", "cpu,cpuacct", "systemd", "unified"
     var options: String       // mount options selecting the hierarchy: "memory", "none,name=systemd"
-    var hostDirectory: String // the process's own cgroup directory on the host
+    var hostDirectory: String // the container's cgroup directory on the host
     var isUnified: Bool
     var aliases: [String]
 
-    static func ofSelf() throws -> [CgroupMountPoints] {
-        let layout = try CgroupLayout.current()
-        var paths: [String: String] = [:]   // hierarchy key ("" for cgroup2) -> our cgroup in it
-        for line in try FileIO.readString("/proc/self/cgroup").split(separator: "\n") {
-            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            if fields.count == 3 { paths[String(fields[1])] = String(fields[2]) }
-        }
+    static func of(_ record: CgroupRecord, layout: CgroupLayout) -> [CgroupMountPoints] {
         var result: [CgroupMountPoints] = []
         for h in layout.v1Hierarchies {
-            guard let path = paths[h.key] else { continue }
-            let options = h.name != nil && h.controllers.isEmpty ? "none,\(h.options)" : h.options
-            result.append(CgroupMountPoints(name: h.directoryName, options: options,
-                                            hostDirectory: hostPath(h.mountPoint, root: h.root, path),
+            let key = h.controllers.first ?? h.name.map { "name=\($0)" } ?? ""
+            guard let dir = record.paths[key] else { continue }
+            let options = h.controllers.isEmpty ? "none,\(h.options)" : h.options
+            result.append(CgroupMountPoints(name: h.directoryName, options: options, hostDirectory: dir,
                                             isUnified: false, aliases: h.symlinkNames))
         }
-        if let unified = layout.unifiedMountPoint, let path = paths[""] {
+        if let dir = record.paths[""], let unified = layout.unifiedMountPoint {
             let name = layout.mode == .unified ? "" : String(unified.split(separator: "/").last ?? "unified")
-            result.append(CgroupMountPoints(name: name, options: "", hostDirectory: hostPath(unified, root: "/", path),
-                                            isUnified: true, aliases: []))
+            result.append(CgroupMountPoints(name: name, options: "", hostDirectory: dir, isUnified: true, aliases: []))
         }
         return result
-    }
-
-    /// A mount shows the hierarchy from its root down; the process's path is absolute in it.
-    private static func hostPath(_ mountPoint: String, root: String, _ path: String) -> String {
-        var relative = path
-        if root != "/" && relative.hasPrefix(root) { relative = String(relative.dropFirst(root.count)) }
-        return joinPath(mountPoint, relative)
     }
 }
