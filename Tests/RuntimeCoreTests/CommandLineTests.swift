@@ -25,8 +25,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testFlagSpellingsRuncCallersUse() throws {
-        let root = try makeTemporaryDirectory("cli")
-        defer { _ = try? shell("rm -rf '\(root)'") }
+        let root = try makeScratchDirectory("cli")
         for arguments in [["--root", root, "list"], ["--root=\(root)", "list"], ["-root", root, "list"],
                           ["--root", root, "--log-format", "json", "list", "-q"]] {
             let result = try runtime(arguments)
@@ -50,8 +49,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testErrorsGoToTheJSONLogAsRuncWritesThem() throws {
-        let root = try makeTemporaryDirectory("cli-log")
-        defer { _ = try? shell("rm -rf '\(root)'") }
+        let root = try makeScratchDirectory("cli-log")
         let log = root + "/runtime.log"
         let result = try runtime(["--root", root, "--log", log, "--log-format", "json", "state", "missing"])
         XCTAssertEqual(result.status, 1)

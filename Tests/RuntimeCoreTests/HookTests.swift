@@ -12,7 +12,7 @@ final class HookTests: XCTestCase {
     }
 
     func testEveryHookRunsInOrderWithTheState() throws {
-        let log = try makeTemporaryDirectory("hooks") + "/log"
+        let log = try makeScratchDirectory("hooks") + "/log"
         let bundle = try TestBundle(args: ["sh", "-c", "echo container-ran >> /hooklog"])
         try FileManager.default.createDirectory(atPath: bundle.rootfs + "/bin", withIntermediateDirectories: true)
         var hooks = Hooks()

@@ -7,8 +7,7 @@ import XCTest
 
 final class MountTests: XCTestCase {
     func testBindMountReadOnlyAndReadWrite() throws {
-        let host = try makeTemporaryDirectory("bind")
-        defer { _ = try? shell("rm -rf '\(host)'") }
+        let host = try makeScratchDirectory("bind")
         try "from-host\n".write(toFile: host + "/data", atomically: true, encoding: .utf8)
         let bundle = try TestBundle(args: ["sh", "-c", "cat /ro/data; echo x > /ro/new 2>/dev/null && echo ro-writable; echo written > /rw/out; grep ' /ro ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1"])
         bundle.spec.mounts?.append(Mount(destination: "/ro", type: "bind", source: host, options: ["bind", "ro"]))
@@ -20,7 +19,7 @@ final class MountTests: XCTestCase {
     }
 
     func testTmpfsWithOptionsAndFileBindMount() throws {
-        let file = try makeTemporaryDirectory("file") + "/hosts"
+        let file = try makeScratchDirectory("file") + "/hosts"
         try "10.0.0.1 skiffhost\n".write(toFile: file, atomically: true, encoding: .utf8)
         let bundle = try TestBundle(args: ["sh", "-c", "grep ' /scratch ' /proc/mounts | cut -d' ' -f3,4; cat /etc/hosts"])
         bundle.spec.mounts?.append(Mount(destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m", "mode=700"]))
@@ -41,12 +40,11 @@ final class MountTests: XCTestCase {
     }
 
     func testSymlinkedDestinationCannotLeaveTheRootfs() throws {
-        let outside = try makeTemporaryDirectory("outside")
-        defer { _ = try? shell("rm -rf '\(outside)'") }
+        let outside = try makeScratchDirectory("outside")
         let bundle = try TestBundle(args: ["sh", "-c", "ls /escape/ && cat /escape/secret"])
         // /escape in the image points at the host directory, absolutely and through "..".
         try FileManager.default.createSymbolicLink(atPath: bundle.rootfs + "/escape", withDestinationPath: "../../../../../../..\(outside)")
-        let source = try makeTemporaryDirectory("src")
+        let source = try makeScratchDirectory("src")
         try "inside\n".write(toFile: source + "/secret", atomically: true, encoding: .utf8)
         bundle.spec.mounts?.append(Mount(destination: "/escape", type: "bind", source: source, options: ["bind"]))
         let result = try bundle.run()

@@ -135,6 +135,15 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+extension XCTestCase {
+    /// A temporary directory removed when the test ends, however it ends.
+    func makeScratchDirectory(_ prefix: String) throws -> String {
+        let directory = try makeTemporaryDirectory(prefix)
+        addTeardownBlock { _ = try? shell("rm -rf '\(directory)'") }
+        return directory
+    }
+}
+
 func makeTemporaryDirectory(_ prefix: String) throws -> String {
     var template = Array("/tmp/skiff-test-\(prefix)-XXXXXX".utf8CString)
     guard let path = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
