@@ -137,6 +137,16 @@ final class ProcessTests: XCTestCase {
             """)
     }
 
+    func testAConfiguredDeviceCannotReplaceADifferentFile() throws {
+        let bundle = try TestBundle()
+        bundle.spec.mounts?.removeAll { $0.destination.hasPrefix("/dev") }   // the image's own /dev
+        try "not a device".write(toFile: bundle.rootfs + "/dev/mynull", atomically: true, encoding: .utf8)
+        bundle.spec.linux?.devices = [Device(type: "c", path: "/dev/mynull", major: 1, minor: 3)]
+        let result = try bundle.run()
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("linux.devices[0]") && result.stderr.contains("already exists"), result.stderr)
+    }
+
     func testSchedulingIOPriorityAndAffinity() throws {
         let bundle = try TestBundle(args: ["sh", "-c", "grep Cpus_allowed_list /proc/self/status | tr -s '\\t' ' '; ionice; cut -d' ' -f19 /proc/self/stat; grep -E '^policy' /proc/self/sched | tr -s ' '"])
         bundle.spec.process?.ioPriority = IOPriority(class: "IOPRIO_CLASS_IDLE", priority: 0)

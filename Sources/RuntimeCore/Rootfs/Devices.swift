@@ -18,14 +18,16 @@ enum Devices {
     static func create(_ configured: [Device], in rootfs: RootfsDirectory, bindFromHost: Bool) throws {
         let configuredPaths = Set(configured.map(\.path))
         for device in defaults where !configuredPaths.contains(device.path) {
-            try create(device, in: rootfs, bindFromHost: bindFromHost)
+            try create(device, in: rootfs, bindFromHost: bindFromHost, what: device.path)
         }
-        for device in configured {
-            try create(device, in: rootfs, bindFromHost: bindFromHost)
+        for (index, device) in configured.enumerated() {
+            try create(device, in: rootfs, bindFromHost: bindFromHost, what: "linux.devices[\(index)] (\(device.path))",
+                       mustMatchExisting: true)
         }
     }
 
-    static func create(_ device: Device, in rootfs: RootfsDirectory, bindFromHost: Bool) throws {
+    static func create(_ device: Device, in rootfs: RootfsDirectory, bindFromHost: Bool, what: String,
+                       mustMatchExisting: Bool = false) throws {
         let parentPath = FileIO.parent(of: device.path)
         let name = String(device.path.split(separator: "/").last ?? "")
         let parent = try rootfs.open(parentPath, creating: .directory)
@@ -45,12 +47,20 @@ enum Devices {
         let mode = type | mode_t(device.fileMode ?? 0o666) & 0o7777
         let result = sk_mknodat(parent, name, mode, UInt32(device.major ?? 0), UInt32(device.minor ?? 0))
         if result == -EEXIST {
-            return   // a node the image (or a bind-mounted /dev) already has is left alone
+            // A node the image (or a bind-mounted /dev) already has is left alone; a different
+            // file where a configured device should be is an error, as the runtime-spec says.
+            var st = stat()
+            let matches = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == type
+                && (type == S_IFIFO || (sk_major(st.st_rdev) == UInt32(device.major ?? 0) && sk_minor(st.st_rdev) == UInt32(device.minor ?? 0)))
+            if mustMatchExisting && !matches {
+                throw RuntimeError("\(what): a different file already exists at \(device.path)")
+            }
+            return
         }
-        try checkNeg(result, "mknod \(device.path)")
+        try checkNeg(result, "mknod \(what)")
         // mknod obeys the umask; the mode asked for is the mode wanted.
-        try check(fchmodat(parent, name, mode & 0o7777, 0), "chmod \(device.path)")
-        try check(fchownat(parent, name, device.uid ?? 0, device.gid ?? 0, AT_SYMLINK_NOFOLLOW), "chown \(device.path)")
+        try check(fchmodat(parent, name, mode & 0o7777, 0), "chmod \(what)")
+        try check(fchownat(parent, name, device.uid ?? 0, device.gid ?? 0, AT_SYMLINK_NOFOLLOW), "chown \(what)")
     }
 
     /// The symlinks /dev is expected to hold.
