@@ -31,7 +31,7 @@ extension Runtime {
 
 /// Signal names as runc takes them: "KILL", "SIGKILL", "9", "SIGRTMIN+3".
 public func parseSignal(_ text: String) throws -> Int32 {
-    if let number = Int32(text), number > 0, number <= sk_sigrtmax() { return number }
+    if let number = Int32(text), number >= 0, number <= sk_sigrtmax() { return number }   // 0: only checks it is alive
     var name = text.uppercased()
     if name.hasPrefix("SIG") { name.removeFirst(3) }
     if name.hasPrefix("RTMIN") || name.hasPrefix("RTMAX") {
