@@ -1,0 +1,6 @@
+import XCTest
+@testable import ImageStore
+
+final class ImageStoreInfoTests: XCTestCase {
+    func testLayoutVersion() { XCTAssertEqual(ImageStoreInfo.layoutVersion, 1) }
+}
