@@ -1,0 +1,113 @@
+import XCTest
+import RuntimeCore
+@testable import ImageStore
+
+final class ContentStoreTests: XCTestCase {
+    func testWriteVerifiedBlobAndReadBack() throws {
+        let root = try scratchDirectory(self)
+        let store = try ContentStore(root: root)
+        let bytes = Array("hello blobs".utf8)
+        let d = Digest.of(bytes)
+        XCTAssertFalse(store.exists(d))
+        XCTAssertEqual(try store.write(bytes, expected: d), d)
+        XCTAssertTrue(store.exists(d))
+        XCTAssertEqual(try store.read(d), bytes)
+        XCTAssertEqual(try store.size(d), Int64(bytes.count))
+        XCTAssertEqual(store.path(d), root + "/blobs/sha256/" + d.hex)
+        XCTAssertEqual(store.list(), [d])
+        XCTAssertEqual(FileIO.list(root + "/ingest"), [])
+        try store.delete(d)
+        XCTAssertFalse(store.exists(d))
+        XCTAssertEqual(store.list(), [])
+    }
+
+    func testDigestMismatchNamesBothAndLeavesNothing() throws {
+        let root = try scratchDirectory(self)
+        let store = try ContentStore(root: root)
+        let promised = Digest.of(Array("promised".utf8))
+        let actual = Digest.of(Array("delivered".utf8))
+        assertThrows(try store.write(Array("delivered".utf8), expected: promised),
+                     containing: ["digest mismatch", "expected \(promised)", "got \(actual)"])
+        XCTAssertEqual(store.list(), [])
+        XCTAssertEqual(FileIO.list(root + "/ingest"), [])
+    }
+
+    func testStreamedFileWithWrongSizeIsRefused() throws {
+        let root = try scratchDirectory(self)
+        let store = try ContentStore(root: root)
+        let file = root + "/source"
+        let bytes = [UInt8](repeating: 7, count: 3 << 20)  // several 1 MiB chunks
+        try FileIO.writeAtomically(file, bytes)
+        let d = Digest.of(bytes)
+        assertThrows(try store.write(fileAt: file, expected: d, size: Int64(bytes.count) - 1),
+                     containing: ["larger than its expected size"])
+        assertThrows(try store.write(fileAt: file, expected: d, size: Int64(bytes.count) + 1),
+                     containing: ["truncated", "got \(bytes.count) bytes"])
+        XCTAssertFalse(store.exists(d))
+        XCTAssertEqual(FileIO.list(root + "/ingest"), [])
+        XCTAssertEqual(try store.write(fileAt: file, expected: d, size: Int64(bytes.count)), d)
+        XCTAssertEqual(try store.size(d), Int64(bytes.count))
+    }
+
+    /// A writer that dies mid-blob (process killed) leaves only an ingest file: the blob is not
+    /// visible, and the next open of the store removes the leftover.
+    func testCutOffWriteLeavesNothingVisibleAndIsCleanedOnReopen() throws {
+        let root = try scratchDirectory(self)
+        let full = [UInt8](repeating: 1, count: 100_000)
+        let d = Digest.of(full)
+        do {
+            let store = try ContentStore(root: root)
+            let w = try store.writer(expected: d, size: Int64(full.count))
+            try w.append(Array(full[0..<40_000]))
+            XCTAssertEqual(FileIO.list(root + "/ingest").count, 1)
+            XCTAssertFalse(store.exists(d))
+            // Simulate the crash: the ingest file outlives the writer as a dead process's would.
+            let leftover = root + "/ingest/" + FileIO.list(root + "/ingest")[0]
+            try runTool("cp", ["-p", leftover, leftover + ".crashed"])
+            w.abort()
+            XCTAssertEqual(FileIO.list(root + "/ingest").count, 1)
+        }
+        let reopened = try ContentStore(root: root)
+        XCTAssertEqual(FileIO.list(root + "/ingest"), [], "stale ingest files are removed on open")
+        XCTAssertFalse(reopened.exists(d))
+        XCTAssertEqual(reopened.list(), [])
+    }
+
+    func testCommitWithMissingBytesIsRefused() throws {
+        let root = try scratchDirectory(self)
+        let store = try ContentStore(root: root)
+        let full = Array("0123456789".utf8)
+        let w = try store.writer(expected: Digest.of(full), size: 10)
+        try w.append(Array(full[0..<4]))
+        assertThrows(try w.commit(), containing: ["truncated", "got 4 bytes, expected 10"])
+        XCTAssertEqual(store.list(), [])
+        XCTAssertEqual(FileIO.list(root + "/ingest"), [])
+    }
+
+    func testBlobsSurviveReopenAndCorruptionIsDetected() throws {
+        let root = try scratchDirectory(self)
+        let bytes = Array("{\"k\":1}".utf8)
+        let d = try ContentStore(root: root).write(bytes)
+        let reopened = try ContentStore(root: root)
+        XCTAssertTrue(reopened.exists(d))
+        XCTAssertEqual(try reopened.read(d), bytes)
+        // Bit rot on disk: read reports it instead of returning wrong bytes.
+        chmod(reopened.path(d), 0o644)
+        try FileIO.write(reopened.path(d), "{\"k\":2}")
+        assertThrows(try reopened.read(d), containing: ["\(d)", "corrupt"])
+    }
+
+    func testUnexpectedDigestlessWriteIsNamedByContent() throws {
+        let root = try scratchDirectory(self)
+        let store = try ContentStore(root: root)
+        let w = try store.writer(expected: nil)
+        try w.append(Array("ab".utf8)); try w.append(Array("c".utf8))
+        let d = try w.commit()
+        XCTAssertEqual(d, Digest.of(Array("abc".utf8)))
+        XCTAssertTrue(w.createdNew)
+        let again = try store.writer(expected: nil)
+        try again.append(Array("abc".utf8))
+        XCTAssertEqual(try again.commit(), d)
+        XCTAssertFalse(again.createdNew, "an existing blob is not re-added")
+    }
+}
