@@ -35,6 +35,9 @@ struct ArchiveIngest {
         var zeroBlocks = 0
         while true {
             guard let header = try reader.readExactly(512, allowEOF: true) else { break }
+            if zeroBlocks == 0 && members.isEmpty && links.isEmpty && header.starts(with: [0x1f, 0x8b]) {
+                throw RuntimeError("import: \(archivePath) is gzip-compressed; decompress it first (gunzip)")
+            }
             if header.allSatisfy({ $0 == 0 }) {
                 zeroBlocks += 1
                 if zeroBlocks == 2 { break }

@@ -89,7 +89,7 @@ struct DockerArchiveImport {
         }
         let size = Int64(manifestBytes.count) + configMember.size + layers.reduce(0) { $0 + $1.size }
         return ImageRecord(id: configMember.digest, target: manifestDigest, targetMediaType: MediaType.dockerManifest,
-                           manifest: manifestDigest, names: names, size: size, created: ImageIndex.now())
+                           manifest: manifestDigest, names: names, size: size, importedAt: ImageIndex.now())
     }
 
     /// Members named after a digest ("<hex>.json", "blobs/sha256/<hex>") must hash to it.

@@ -28,6 +28,7 @@ public final class ImageIndex: @unchecked Sendable {
         content = try ContentStore(root: joinPath(root, "content"))
         indexPath = joinPath(root, "images.json")
         records = [:]
+        unlink(indexPath + ".tmp")  // a save cut off by a crash; images.json itself is intact
         if FileIO.exists(indexPath) {
             let bytes = try FileIO.read(indexPath)
             let file: IndexFile
@@ -47,18 +48,19 @@ public final class ImageIndex: @unchecked Sendable {
     /// Finds an image by what a user typed: an ID ("sha256:<hex>", or a unique hex prefix of at
     /// least 12 digits), a name ("busybox", "busybox:1.36"), or a digest reference ("busybox@sha256:...").
     public func resolve(_ text: String) throws -> ImageRecord {
-        try lock.withLock { try resolveLocked(text) }
+        try lock.withLock { try resolveLocked(text).record }
     }
 
-    func resolveLocked(_ text: String) throws -> ImageRecord {
+    /// The record, and the name it was found by (nil when found by ID or digest).
+    func resolveLocked(_ text: String) throws -> (record: ImageRecord, name: String?) {
         if text.hasPrefix("\(Digest.algorithm):") {
             let id = try Digest(parsing: text)
-            if let r = records[id] { return r }
+            if let r = records[id] { return (r, nil) }
             throw RuntimeError("image \(text) not found")
         }
         if text.utf8.count >= 12 && text.utf8.count <= 64 && text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) {
             let matches = records.values.filter { $0.id.hex.hasPrefix(text) }
-            if matches.count == 1 { return matches[0] }
+            if matches.count == 1 { return (matches[0], nil) }
             if matches.count > 1 { throw RuntimeError("image ID prefix \(text) is ambiguous (\(matches.count) images)") }
             if text.utf8.count == 64 { throw RuntimeError("image \(text) not found") }
         }
@@ -66,11 +68,11 @@ public final class ImageIndex: @unchecked Sendable {
         if let d = ref.digest {
             let pinned = records.values.filter { $0.target == d || $0.manifest == d }
             let sameRepo = pinned.filter { r in r.names.contains { (try? ImageReference(parsing: $0))?.name == ref.name } }
-            if let r = sameRepo.first ?? pinned.first { return r }
+            if let r = sameRepo.first ?? pinned.first { return (r, nil) }
             throw RuntimeError("image \(text) not found (no image with digest \(d))")
         }
         let name = ref.description
-        if let r = records.values.first(where: { $0.names.contains(name) }) { return r }
+        if let r = records.values.first(where: { $0.names.contains(name) }) { return (r, name) }
         throw RuntimeError("image \(text) not found (looked for \(name))")
     }
 
@@ -94,9 +96,9 @@ public final class ImageIndex: @unchecked Sendable {
         let ref = try ImageReference(parsing: reference)
         guard ref.digest == nil else { throw RuntimeError("tag \(reference): a tag cannot contain a digest") }
         try lock.withLock {
-            var record = try resolveLocked(source)
+            var record = try resolveLocked(source).record
             record.names.append(ref.description)
-            try saveLocked(adding: record)
+            try saveLocked(adding: [record])
         }
         return ref
     }
@@ -108,15 +110,10 @@ public final class ImageIndex: @unchecked Sendable {
     @discardableResult
     public func remove(_ text: String, force: Bool = false, isInUse: (Digest) -> Bool = { _ in false }) throws -> Bool {
         try lock.withLock {
-            var record = try resolveLocked(text)
-            var byName: String? = nil
-            if !text.hasPrefix("\(Digest.algorithm):"), !record.id.hex.hasPrefix(text),
-               let ref = try? ImageReference(parsing: text), ref.digest == nil {
-                byName = ref.description
-            }
+            var (record, byName) = try resolveLocked(text)
             if let name = byName, record.names.count > 1 {
                 record.names.removeAll { $0 == name }
-                try saveLocked(adding: record)
+                try saveLocked(adding: [record])
                 return false
             }
             if !force && isInUse(record.id) {
@@ -130,19 +127,21 @@ public final class ImageIndex: @unchecked Sendable {
         }
     }
 
-    /// Records an image (imports call this last, under the lock): its names move to it.
-    func saveLocked(adding record: ImageRecord) throws {
+    /// Records images in one write (imports call this last, under the lock); each one's names
+    /// move to it from any other image, so a later record wins a name listed twice.
+    func saveLocked(adding added: [ImageRecord]) throws {
         var all = records
-        var record = record
-        var unique: [String] = []
-        for n in record.names where !unique.contains(n) { unique.append(n) }
-        record.names = unique
-        for (id, var other) in all where id != record.id {
-            let before = other.names.count
-            other.names.removeAll { unique.contains($0) }
-            if other.names.count != before { all[id] = other }
+        for var record in added {
+            var unique: [String] = []
+            for n in record.names where !unique.contains(n) { unique.append(n) }
+            record.names = unique
+            for (id, var other) in all where id != record.id {
+                let before = other.names.count
+                other.names.removeAll { unique.contains($0) }
+                if other.names.count != before { all[id] = other }
+            }
+            all[record.id] = record
         }
-        all[record.id] = record
         try writeLocked(all)
         records = all
     }

@@ -14,8 +14,8 @@ public struct ImageRecord: Codable, Sendable, Equatable {
     public var names: [String]
     /// Manifest + config + layers, in bytes, as stored.
     public var size: Int64
-    /// When the image arrived, RFC 3339.
-    public var created: String
+    /// When the image arrived on this node, RFC 3339 (the image's own date is in its config).
+    public var importedAt: String
 
     /// name@digest for each repository the image is named in (CRI's repoDigests).
     public var repoDigests: [String] {

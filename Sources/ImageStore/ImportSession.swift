@@ -49,12 +49,9 @@ extension ImageIndex {
             let session = ImportSession(content: content)
             do {
                 let made = try body(session)
-                var saved: [ImageRecord] = []
-                for r in made {
-                    try saveLocked(adding: r)
-                }
+                try saveLocked(adding: made)
                 // A name listed twice in one import ends on the last image: report the final state.
-                for r in made { if let now = records[r.id] { saved.append(now) } }
+                let saved = made.compactMap { records[$0.id] }
                 session.dropUnreferenced(live: try reachableLocked())
                 return saved
             } catch {

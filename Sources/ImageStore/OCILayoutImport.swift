@@ -193,7 +193,7 @@ struct LayoutImport {
                 size += layer.size
             }
             return ImageRecord(id: configDigest, target: target, targetMediaType: entry.mediaType, manifest: digest,
-                               names: names, size: size, created: ImageIndex.now())
+                               names: names, size: size, importedAt: ImageIndex.now())
         }
         throw RuntimeError("import \(source.label): image \(entry.digest): indexes nested too deeply")
     }

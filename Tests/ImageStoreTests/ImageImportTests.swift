@@ -139,6 +139,26 @@ final class ImageImportTests: XCTestCase {
         XCTAssertEqual(images.content.list(), [])
     }
 
+    func testCutOffOrCompressedArchiveIsRefusedAndLeavesNothing() throws {
+        let layout = try testOCILayout()
+        let scratch = try scratchDirectory(self)
+        try runTool("tar", ["-C", layout, "-cf", scratch + "/full.tar", "."])
+        let full = try FileIO.read(scratch + "/full.tar")
+        try FileIO.writeAtomically(scratch + "/cut.tar", Array(full[0..<(full.count / 2)]))
+        let images = try ImageIndex(root: scratch + "/store")
+        assertThrows(try images.importOCIArchive(scratch + "/cut.tar", baseName: "busybox"),
+                     containing: ["cut.tar", "truncated"])
+        XCTAssertEqual(images.list().count, 0)
+        XCTAssertEqual(images.content.list(), [], "members read before the cut are deleted again")
+        XCTAssertEqual(FileIO.list(scratch + "/store/content/ingest"), [])
+
+        try runTool("gzip", ["-k", scratch + "/full.tar"])
+        assertThrows(try images.importOCIArchive(scratch + "/full.tar.gz", baseName: "busybox"),
+                     containing: ["full.tar.gz", "gzip-compressed"])
+        assertThrows(try images.importOCILayout(directory: scratch, baseName: "busybox"),
+                     containing: [scratch, "not an OCI image layout"])
+    }
+
     /// An index with a decoy manifest for another architecture: only this node's is stored.
     func testIndexPicksThisPlatformsManifest() throws {
         let layout = try testOCILayout()
