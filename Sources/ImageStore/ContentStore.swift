@@ -11,15 +11,25 @@ public final class ContentStore: Sendable {
     let blobsDirectory: String
     let ingestDirectory: String
 
-    /// Opens (creating if needed) a store. The store's root belongs to one process (the daemon):
-    /// any ingest file found now was left by a write that died, so it is removed.
+    /// Opens (creating if needed) a store, removing ingest files left by writes that died.
     public init(root: String) throws {
         self.root = root
         blobsDirectory = joinPath(root, "blobs/\(Digest.algorithm)")
         ingestDirectory = joinPath(root, "ingest")
         try FileIO.mkdirAll(blobsDirectory)
         try FileIO.mkdirAll(ingestDirectory)
-        for stale in FileIO.list(ingestDirectory) { FileIO.removeAll(joinPath(ingestDirectory, stale)) }
+        for name in FileIO.list(ingestDirectory) where ContentStore.isStaleIngest(name) {
+            FileIO.removeAll(joinPath(ingestDirectory, name))
+        }
+    }
+
+    /// Ingest files are named "<what>-<pid>-<random>": one whose writer process is gone is
+    /// stale. A live process's file is a write in progress (another store object on the same
+    /// root, or another process) and stays. Names we never make are stale too.
+    static func isStaleIngest(_ name: String) -> Bool {
+        let parts = name.split(separator: "-")
+        guard parts.count == 3, let pid = Int32(parts[1]), pid > 0 else { return true }
+        return kill(pid, 0) < 0 && errno == ESRCH
     }
 
     public func path(_ digest: Digest) -> String { digest.blobPath(under: root) }

@@ -50,27 +50,32 @@ final class ContentStoreTests: XCTestCase {
     }
 
     /// A writer that dies mid-blob (process killed) leaves only an ingest file: the blob is not
-    /// visible, and the next open of the store removes the leftover.
+    /// visible, and the next open of the store removes the leftover, but not a live write's file.
     func testCutOffWriteLeavesNothingVisibleAndIsCleanedOnReopen() throws {
         let root = try scratchDirectory(self)
         let full = [UInt8](repeating: 1, count: 100_000)
         let d = Digest.of(full)
-        do {
-            let store = try ContentStore(root: root)
-            let w = try store.writer(expected: d, size: Int64(full.count))
-            try w.append(Array(full[0..<40_000]))
-            XCTAssertEqual(FileIO.list(root + "/ingest").count, 1)
-            XCTAssertFalse(store.exists(d))
-            // Simulate the crash: the ingest file outlives the writer as a dead process's would.
-            let leftover = root + "/ingest/" + FileIO.list(root + "/ingest")[0]
-            try runTool("cp", ["-p", leftover, leftover + ".crashed"])
-            w.abort()
-            XCTAssertEqual(FileIO.list(root + "/ingest").count, 1)
-        }
+        let store = try ContentStore(root: root)
+        let live = try store.writer(expected: d, size: Int64(full.count))
+        try live.append(Array(full[0..<40_000]))
+        XCTAssertEqual(FileIO.list(root + "/ingest").count, 1)
+        XCTAssertFalse(store.exists(d))
+        // The crash: a process (this `sh`, gone once run returns) wrote part of the blob.
+        let dead = try runTool("sh", ["-c", "echo $$"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let leftover = "\(d.hex.prefix(16))-\(dead)-42"
+        try FileIO.writeAtomically(root + "/ingest/" + leftover, Array(full[0..<40_000]))
+        XCTAssertEqual(FileIO.list(root + "/ingest").count, 2)
+
         let reopened = try ContentStore(root: root)
-        XCTAssertEqual(FileIO.list(root + "/ingest"), [], "stale ingest files are removed on open")
+        XCTAssertFalse(FileIO.list(root + "/ingest").contains(leftover), "the dead writer's file is removed on open")
+        XCTAssertEqual(FileIO.list(root + "/ingest").count, 1, "the live writer's file stays")
         XCTAssertFalse(reopened.exists(d))
         XCTAssertEqual(reopened.list(), [])
+        // The live write still completes.
+        try live.append(Array(full[40_000...]))
+        XCTAssertEqual(try live.commit(), d)
+        XCTAssertTrue(reopened.exists(d))
+        XCTAssertEqual(FileIO.list(root + "/ingest"), [])
     }
 
     func testCommitWithMissingBytesIsRefused() throws {
