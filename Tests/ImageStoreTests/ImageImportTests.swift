@@ -161,6 +161,25 @@ final class ImageImportTests: XCTestCase {
 
     /// An index with a decoy manifest for another architecture: only this node's is stored.
     func testIndexPicksThisPlatformsManifest() throws {
+        try checkIndexPicksThisPlatformsManifest(realHasPlatform: true)
+    }
+
+    /// Without a platform in the index, the manifest's config tells its platform.
+    func testIndexEntryWithoutPlatformIsJudgedByItsConfig() throws {
+        try checkIndexPicksThisPlatformsManifest(realHasPlatform: false)
+    }
+
+    func testHostPlatformNames() {
+        XCTAssertEqual(HostPlatform.platform(forMachine: "x86_64"), Platform(architecture: "amd64", os: "linux"))
+        XCTAssertEqual(HostPlatform.platform(forMachine: "aarch64"), Platform(architecture: "arm64", os: "linux", variant: "v8"))
+        let arm64 = Platform(architecture: "arm64", os: "linux", variant: "v8")
+        XCTAssertTrue(HostPlatform.matches(Platform(architecture: "arm64", os: "linux"), wanted: arm64))
+        XCTAssertFalse(HostPlatform.matches(Platform(architecture: "arm64", os: "linux", variant: "v7"), wanted: arm64))
+        XCTAssertFalse(HostPlatform.matches(Platform(architecture: "arm64", os: "windows"), wanted: arm64))
+        XCTAssertTrue(["amd64", "arm64"].contains(HostPlatform.current.architecture), "\(HostPlatform.current)")
+    }
+
+    private func checkIndexPicksThisPlatformsManifest(realHasPlatform: Bool) throws {
         let layout = try testOCILayout()
         let scratch = try scratchDirectory(self)
         let dir = scratch + "/multi"
@@ -185,7 +204,7 @@ final class ImageImportTests: XCTestCase {
         var decoy = try putBlob([UInt8](try encoder.encode(realManifest)))
         decoy.mediaType = MediaType.ociManifest; decoy.platform = other
         let real = Descriptor(mediaType: MediaType.ociManifest, digest: ids.manifest.description,
-                              size: try fileSize(ids.manifest.blobPath(under: layout)), platform: host)
+                              size: try fileSize(ids.manifest.blobPath(under: layout)), platform: realHasPlatform ? host : nil)
         var nested = try putBlob([UInt8](try encoder.encode(Index(manifests: [decoy, real]))))
         nested.mediaType = MediaType.ociIndex
         nested.annotations = [ImageAnnotation.refName: "multi"]
