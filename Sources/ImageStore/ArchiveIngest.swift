@@ -30,7 +30,7 @@ struct ArchiveIngest {
         let fd = open(archivePath, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw RuntimeError.system("import: open archive \(archivePath)") }
         defer { close(fd) }
-        var reader = BlockReader(fd: fd, what: archivePath)
+        var reader = ArchiveBlockReader(fd: fd, what: archivePath)
         var paxPath: String? = nil, paxLink: String? = nil, longName: String? = nil, longLink: String? = nil
         var zeroBlocks = 0
         while true {
@@ -44,25 +44,25 @@ struct ArchiveIngest {
                 continue
             }
             zeroBlocks = 0
-            try TarHeader.verifyChecksum(header, archive: archivePath)
+            try ArchiveTarHeader.verifyChecksum(header, archive: archivePath)
             let type = header[156]
-            let size = try TarHeader.number(header[124..<136], field: "size", archive: archivePath)
-            var name = longName ?? paxPath ?? TarHeader.name(header)
-            let link = longLink ?? paxLink ?? TarHeader.string(header[157..<257])
+            let size = try ArchiveTarHeader.number(header[124..<136], field: "size", archive: archivePath)
+            var name = longName ?? paxPath ?? ArchiveTarHeader.name(header)
+            let link = longLink ?? paxLink ?? ArchiveTarHeader.string(header[157..<257])
             longName = nil; longLink = nil; paxPath = nil; paxLink = nil
             let padded = (size + 511) / 512 * 512
 
             switch type {
             case UInt8(ascii: "x"):  // PAX extended header for the next member
                 let data = try reader.readExactly(Int(padded))!
-                let records = TarHeader.paxRecords(Array(data[0..<Int(size)]))
+                let records = ArchiveTarHeader.paxRecords(Array(data[0..<Int(size)]))
                 paxPath = records["path"]; paxLink = records["linkpath"]
                 continue
             case UInt8(ascii: "g"):
                 try reader.skip(padded); continue
             case UInt8(ascii: "L"), UInt8(ascii: "K"):  // GNU long name / long link
                 let data = try reader.readExactly(Int(padded))!
-                let text = TarHeader.string(data[0..<Int(size)])
+                let text = ArchiveTarHeader.string(data[0..<Int(size)])
                 if type == UInt8(ascii: "L") { longName = text } else { longLink = text }
                 continue
             default: break
@@ -134,8 +134,9 @@ struct ArchiveIngest {
     }
 }
 
-/// Buffered reads from a file descriptor, for the tar walk.
-struct BlockReader {
+/// Buffered reads from a file descriptor, for the tar walk. (Private: TarReader.swift, the
+/// layer unpacker's reader, is the general one; this one only feeds the import.)
+private struct ArchiveBlockReader {
     let fd: Int32
     let what: String
     private var buffer: [UInt8] = []
@@ -186,7 +187,7 @@ struct BlockReader {
 }
 
 /// The ustar header fields the import needs.
-enum TarHeader {
+private enum ArchiveTarHeader {
     static func string<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }

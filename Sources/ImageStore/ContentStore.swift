@@ -183,7 +183,7 @@ public final class ContentWriter {
             let e = errno; unlink(ingestPath)
             throw RuntimeError.system("content store: rename \(name) into blobs", errno: e)
         }
-        syncDirectory(store.blobsDirectory)
+        ContentStore.syncDirectory(store.blobsDirectory)
         return actual
     }
 
@@ -195,8 +195,10 @@ public final class ContentWriter {
     }
 }
 
-/// fsync of a directory makes a rename in it durable.
-func syncDirectory(_ path: String) {
-    let dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dfd >= 0 { fsync(dfd); close(dfd) }
+extension ContentStore {
+    /// fsync of a directory makes a rename in it durable.
+    static func syncDirectory(_ path: String) {
+        let dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
 }

@@ -163,6 +163,6 @@ public final class ImageIndex: @unchecked Sendable {
             let e = errno; unlink(tmp)
             throw RuntimeError.system("image index: rename \(tmp) to \(indexPath)", errno: e)
         }
-        syncDirectory(root)
+        ContentStore.syncDirectory(root)
     }
 }

@@ -19,11 +19,11 @@ final class DigestTests: XCTestCase {
 
     func testErrorsNameTheBadValue() {
         let hex = String(repeating: "a", count: 64)
-        assertThrows(try Digest(parsing: hex), containing: ["\"\(hex)\"", "sha256:"])
-        assertThrows(try Digest(parsing: "sha512:\(hex)"), containing: ["sha512", "unsupported algorithm"])
-        assertThrows(try Digest(parsing: "sha256:abc"), containing: ["\"sha256:abc\"", "64 hex digits, got 3"])
-        assertThrows(try Digest(parsing: "sha256:" + String(repeating: "A", count: 64)), containing: ["lowercase"])
-        assertThrows(try Digest(parsing: "sha256:../../../../etc/passwd" + String(repeating: "a", count: 36)),
+        ImageFixtures.assertThrows(try Digest(parsing: hex), containing: ["\"\(hex)\"", "sha256:"])
+        ImageFixtures.assertThrows(try Digest(parsing: "sha512:\(hex)"), containing: ["sha512", "unsupported algorithm"])
+        ImageFixtures.assertThrows(try Digest(parsing: "sha256:abc"), containing: ["\"sha256:abc\"", "64 hex digits, got 3"])
+        ImageFixtures.assertThrows(try Digest(parsing: "sha256:" + String(repeating: "A", count: 64)), containing: ["lowercase"])
+        ImageFixtures.assertThrows(try Digest(parsing: "sha256:../../../../etc/passwd" + String(repeating: "a", count: 36)),
                      containing: ["hex digits"])
         XCTAssertThrowsError(try JSONDecoder().decode([Digest].self, from: Data("[\"sha256:zz\"]".utf8)))
     }

@@ -25,8 +25,8 @@ final class ImageImportTests: XCTestCase {
     }
 
     func testImportOCILayoutDirectoryListInspectAndReopen() throws {
-        let layout = try testOCILayout()
-        let root = try scratchDirectory(self)
+        let layout = try ImageFixtures.testOCILayout()
+        let root = try ImageFixtures.scratchDirectory(self)
         let ids = try layoutIDs(layout)
         let images = try ImageIndex(root: root)
         let imported = try images.importOCILayout(directory: layout, baseName: "busybox")
@@ -37,7 +37,7 @@ final class ImageImportTests: XCTestCase {
         XCTAssertEqual(imported[0].repoTags, ["docker.io/library/busybox:latest"])
         XCTAssertEqual(imported[0].repoDigests, ["docker.io/library/busybox@\(ids.manifest)"])
         XCTAssertEqual(Set(images.content.list()), [ids.manifest, ids.config, ids.layer])
-        XCTAssertEqual(try images.content.size(ids.layer), try fileSize(ids.layer.blobPath(under: layout)))
+        XCTAssertEqual(try images.content.size(ids.layer), try ImageFixtures.fileSize(ids.layer.blobPath(under: layout)))
         try assertBusybox(images, "busybox")
 
         // Every way a user names it finds the same image.
@@ -45,7 +45,7 @@ final class ImageImportTests: XCTestCase {
                      "busybox@\(ids.manifest)"] {
             XCTAssertEqual(try images.resolve(text).id, ids.config, text)
         }
-        assertThrows(try images.resolve("busybox:other"), containing: ["busybox:other", "not found"])
+        ImageFixtures.assertThrows(try images.resolve("busybox:other"), containing: ["busybox:other", "not found"])
 
         // A second open (a daemon restart) sees the same images.
         let reopened = try ImageIndex(root: root)
@@ -54,9 +54,9 @@ final class ImageImportTests: XCTestCase {
     }
 
     func testImportOCILayoutTar() throws {
-        let layout = try testOCILayout()
-        let scratch = try scratchDirectory(self)
-        try runTool("tar", ["-C", layout, "-cf", scratch + "/busybox-oci.tar", "."])
+        let layout = try ImageFixtures.testOCILayout()
+        let scratch = try ImageFixtures.scratchDirectory(self)
+        try ImageFixtures.runTool("tar", ["-C", layout, "-cf", scratch + "/busybox-oci.tar", "."])
         let images = try ImageIndex(root: scratch + "/store")
         let imported = try images.importOCIArchive(scratch + "/busybox-oci.tar", baseName: "localhost:5000/test/busybox")
         XCTAssertEqual(imported.map(\.id), [try layoutIDs(layout).config])
@@ -67,10 +67,10 @@ final class ImageImportTests: XCTestCase {
     }
 
     func testImportDockerSaveArchive() throws {
-        let layout = try testOCILayout()
-        let scratch = try scratchDirectory(self)
+        let layout = try ImageFixtures.testOCILayout()
+        let scratch = try ImageFixtures.scratchDirectory(self)
         let archive = scratch + "/busybox-docker.tar"
-        try runTool("skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(archive):busybox:latest"])
+        try ImageFixtures.runTool("skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(archive):busybox:latest"])
         let images = try ImageIndex(root: scratch + "/store")
         let imported = try images.importDockerArchive(archive)
         XCTAssertEqual(imported.count, 1)
@@ -93,9 +93,9 @@ final class ImageImportTests: XCTestCase {
     }
 
     func testTamperedLayoutBlobFailsCleanly() throws {
-        let layout = try testOCILayout()
-        let scratch = try scratchDirectory(self)
-        try copyTree(layout, scratch + "/layout")
+        let layout = try ImageFixtures.testOCILayout()
+        let scratch = try ImageFixtures.scratchDirectory(self)
+        try ImageFixtures.copyTree(layout, scratch + "/layout")
         let layer = try layoutIDs(layout).layer
         let path = layer.blobPath(under: scratch + "/layout")
         chmod(path, 0o644)
@@ -104,15 +104,15 @@ final class ImageImportTests: XCTestCase {
         try FileIO.writeAtomically(path, bytes)
 
         let images = try ImageIndex(root: scratch + "/store")
-        assertThrows(try images.importOCILayout(directory: scratch + "/layout", baseName: "busybox"),
+        ImageFixtures.assertThrows(try images.importOCILayout(directory: scratch + "/layout", baseName: "busybox"),
                      containing: ["digest mismatch", "expected \(layer)", "got \(Digest.of(bytes))"])
         XCTAssertEqual(images.list().count, 0)
         XCTAssertEqual(images.content.list(), [], "the manifest and config stored before the bad layer are gone too")
         XCTAssertEqual(FileIO.list(scratch + "/store/content/ingest"), [])
 
         // The same layout as a tar: the blob is hashed while it streams in, then refused.
-        try runTool("tar", ["-C", scratch + "/layout", "-cf", scratch + "/tampered.tar", "."])
-        assertThrows(try images.importOCIArchive(scratch + "/tampered.tar", baseName: "busybox"),
+        try ImageFixtures.runTool("tar", ["-C", scratch + "/layout", "-cf", scratch + "/tampered.tar", "."])
+        ImageFixtures.assertThrows(try images.importOCIArchive(scratch + "/tampered.tar", baseName: "busybox"),
                      containing: ["digest mismatch", "expected \(layer)"])
         XCTAssertEqual(images.list().count, 0)
         XCTAssertEqual(images.content.list(), [])
@@ -120,42 +120,42 @@ final class ImageImportTests: XCTestCase {
     }
 
     func testTamperedDockerArchiveLayerFailsCleanly() throws {
-        let layout = try testOCILayout()
-        let scratch = try scratchDirectory(self)
-        try runTool("skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(scratch)/good.tar:busybox:latest"])
-        try runTool("mkdir", [scratch + "/x"])
-        try runTool("tar", ["-C", scratch + "/x", "-xf", scratch + "/good.tar"])
+        let layout = try ImageFixtures.testOCILayout()
+        let scratch = try ImageFixtures.scratchDirectory(self)
+        try ImageFixtures.runTool("skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(scratch)/good.tar:busybox:latest"])
+        try ImageFixtures.runTool("mkdir", [scratch + "/x"])
+        try ImageFixtures.runTool("tar", ["-C", scratch + "/x", "-xf", scratch + "/good.tar"])
         let manifest = try JSONDecoder().decode([DockerArchiveEntry].self, from: Data(try FileIO.read(scratch + "/x/manifest.json")))
         let layerPath = scratch + "/x/" + manifest[0].Layers[0]
         chmod(layerPath, 0o644)
         var bytes = try FileIO.read(layerPath)
         bytes[600] ^= 0x01
         try FileIO.writeAtomically(layerPath, bytes)
-        try runTool("tar", ["-C", scratch + "/x", "-cf", scratch + "/bad.tar", "."])
+        try ImageFixtures.runTool("tar", ["-C", scratch + "/x", "-cf", scratch + "/bad.tar", "."])
 
         let images = try ImageIndex(root: scratch + "/store")
-        assertThrows(try images.importDockerArchive(scratch + "/bad.tar"), containing: ["digest mismatch", "diff_ids[0]"])
+        ImageFixtures.assertThrows(try images.importDockerArchive(scratch + "/bad.tar"), containing: ["digest mismatch", "diff_ids[0]"])
         XCTAssertEqual(images.list().count, 0)
         XCTAssertEqual(images.content.list(), [])
     }
 
     func testCutOffOrCompressedArchiveIsRefusedAndLeavesNothing() throws {
-        let layout = try testOCILayout()
-        let scratch = try scratchDirectory(self)
-        try runTool("tar", ["-C", layout, "-cf", scratch + "/full.tar", "."])
+        let layout = try ImageFixtures.testOCILayout()
+        let scratch = try ImageFixtures.scratchDirectory(self)
+        try ImageFixtures.runTool("tar", ["-C", layout, "-cf", scratch + "/full.tar", "."])
         let full = try FileIO.read(scratch + "/full.tar")
         try FileIO.writeAtomically(scratch + "/cut.tar", Array(full[0..<(full.count / 2)]))
         let images = try ImageIndex(root: scratch + "/store")
-        assertThrows(try images.importOCIArchive(scratch + "/cut.tar", baseName: "busybox"),
+        ImageFixtures.assertThrows(try images.importOCIArchive(scratch + "/cut.tar", baseName: "busybox"),
                      containing: ["cut.tar", "truncated"])
         XCTAssertEqual(images.list().count, 0)
         XCTAssertEqual(images.content.list(), [], "members read before the cut are deleted again")
         XCTAssertEqual(FileIO.list(scratch + "/store/content/ingest"), [])
 
-        try runTool("gzip", ["-k", scratch + "/full.tar"])
-        assertThrows(try images.importOCIArchive(scratch + "/full.tar.gz", baseName: "busybox"),
+        try ImageFixtures.runTool("gzip", ["-k", scratch + "/full.tar"])
+        ImageFixtures.assertThrows(try images.importOCIArchive(scratch + "/full.tar.gz", baseName: "busybox"),
                      containing: ["full.tar.gz", "gzip-compressed"])
-        assertThrows(try images.importOCILayout(directory: scratch, baseName: "busybox"),
+        ImageFixtures.assertThrows(try images.importOCILayout(directory: scratch, baseName: "busybox"),
                      containing: [scratch, "not an OCI image layout"])
     }
 
@@ -180,10 +180,10 @@ final class ImageImportTests: XCTestCase {
     }
 
     private func checkIndexPicksThisPlatformsManifest(realHasPlatform: Bool) throws {
-        let layout = try testOCILayout()
-        let scratch = try scratchDirectory(self)
+        let layout = try ImageFixtures.testOCILayout()
+        let scratch = try ImageFixtures.scratchDirectory(self)
         let dir = scratch + "/multi"
-        try copyTree(layout, dir)
+        try ImageFixtures.copyTree(layout, dir)
         let ids = try layoutIDs(layout)
         let host = HostPlatform.current
         let other = Platform(architecture: host.architecture == "s390x" ? "ppc64le" : "s390x", os: "linux")
@@ -204,7 +204,7 @@ final class ImageImportTests: XCTestCase {
         var decoy = try putBlob([UInt8](try encoder.encode(realManifest)))
         decoy.mediaType = MediaType.ociManifest; decoy.platform = other
         let real = Descriptor(mediaType: MediaType.ociManifest, digest: ids.manifest.description,
-                              size: try fileSize(ids.manifest.blobPath(under: layout)), platform: realHasPlatform ? host : nil)
+                              size: try ImageFixtures.fileSize(ids.manifest.blobPath(under: layout)), platform: realHasPlatform ? host : nil)
         var nested = try putBlob([UInt8](try encoder.encode(Index(manifests: [decoy, real]))))
         nested.mediaType = MediaType.ociIndex
         nested.annotations = [ImageAnnotation.refName: "multi"]
@@ -222,15 +222,9 @@ final class ImageImportTests: XCTestCase {
 
         // A platform no manifest offers is an error naming it, and leaves nothing behind.
         let fresh = try ImageIndex(root: scratch + "/store2")
-        assertThrows(try fresh.importOCILayout(directory: dir, baseName: "busybox",
+        ImageFixtures.assertThrows(try fresh.importOCILayout(directory: dir, baseName: "busybox",
                                                platform: Platform(architecture: "mips64", os: "linux")),
                      containing: ["no manifest for linux/mips64"])
         XCTAssertEqual(fresh.content.list(), [])
     }
-}
-
-func fileSize(_ path: String) throws -> Int64 {
-    var st = stat()
-    if stat(path, &st) < 0 { throw RuntimeError.system("stat \(path)") }
-    return Int64(st.st_size)
 }

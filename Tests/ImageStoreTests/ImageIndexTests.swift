@@ -6,22 +6,22 @@ import RuntimeCore
 final class ImageIndexTests: XCTestCase {
     private func importBusybox(_ root: String) throws -> (ImageIndex, ImageRecord) {
         let images = try ImageIndex(root: root)
-        let record = try images.importOCILayout(directory: try testOCILayout(), baseName: "busybox")[0]
+        let record = try images.importOCILayout(directory: try ImageFixtures.testOCILayout(), baseName: "busybox")[0]
         return (images, record)
     }
 
     func testTagAndRemoveByName() throws {
-        let (images, record) = try importBusybox(try scratchDirectory(self))
+        let (images, record) = try importBusybox(try ImageFixtures.scratchDirectory(self))
         let ref = try images.tag("busybox", as: "localhost:5000/team/box:v1")
         XCTAssertEqual(ref.description, "localhost:5000/team/box:v1")
         XCTAssertEqual(try images.resolve("localhost:5000/team/box:v1").id, record.id)
         XCTAssertEqual(images.list()[0].names.sorted(), ["docker.io/library/busybox:latest", "localhost:5000/team/box:v1"])
-        assertThrows(try images.tag("busybox", as: "Bad/Name"), containing: ["Bad/Name", "lowercase"])
-        assertThrows(try images.tag("nothere", as: "x:y"), containing: ["nothere", "not found"])
+        ImageFixtures.assertThrows(try images.tag("busybox", as: "Bad/Name"), containing: ["Bad/Name", "lowercase"])
+        ImageFixtures.assertThrows(try images.tag("nothere", as: "x:y"), containing: ["nothere", "not found"])
 
         // Removing one of two names untags; the image stays.
         XCTAssertFalse(try images.remove("busybox"))
-        assertThrows(try images.resolve("busybox"), containing: ["not found"])
+        ImageFixtures.assertThrows(try images.resolve("busybox"), containing: ["not found"])
         XCTAssertEqual(images.list().map(\.names), [["localhost:5000/team/box:v1"]])
         XCTAssertEqual(try ImageIndex(root: images.root).list().map(\.names), [["localhost:5000/team/box:v1"]])
         // Removing the last name removes the image.
@@ -31,11 +31,11 @@ final class ImageIndexTests: XCTestCase {
     }
 
     func testRemoveRefusesInUseUnlessForced() throws {
-        let (images, record) = try importBusybox(try scratchDirectory(self))
+        let (images, record) = try importBusybox(try ImageFixtures.scratchDirectory(self))
         var used: Set<Digest> = [record.id]
-        assertThrows(try images.remove("busybox", isInUse: { used.contains($0) }),
+        ImageFixtures.assertThrows(try images.remove("busybox", isInUse: { used.contains($0) }),
                      containing: ["busybox", "\(record.id)", "in use"])
-        assertThrows(try images.remove(record.id.description, isInUse: { used.contains($0) }), containing: ["in use"])
+        ImageFixtures.assertThrows(try images.remove(record.id.description, isInUse: { used.contains($0) }), containing: ["in use"])
         XCTAssertEqual(images.list().count, 1)
         XCTAssertTrue(try images.remove(record.id.description, force: true, isInUse: { used.contains($0) }))
         XCTAssertEqual(images.list().count, 0)
@@ -47,7 +47,7 @@ final class ImageIndexTests: XCTestCase {
     }
 
     func testGarbageCollectionKeepsReferencedBlobsOnly() throws {
-        let (images, record) = try importBusybox(try scratchDirectory(self))
+        let (images, record) = try importBusybox(try ImageFixtures.scratchDirectory(self))
         let kept = Set(images.content.list())
         XCTAssertEqual(kept.count, 3)
         let stray = try images.content.write(Array("nobody points at me".utf8))
@@ -65,11 +65,11 @@ final class ImageIndexTests: XCTestCase {
     }
 
     func testNameMovesToTheNewerImage() throws {
-        let scratch = try scratchDirectory(self)
+        let scratch = try ImageFixtures.scratchDirectory(self)
         let (images, first) = try importBusybox(scratch + "/store")
         // A second image: the same layer under a config with another label.
-        let layout = try testOCILayout()
-        try copyTree(layout, scratch + "/v2")
+        let layout = try ImageFixtures.testOCILayout()
+        try ImageFixtures.copyTree(layout, scratch + "/v2")
         var config = try JSONDecoder().decode(ImageConfig.self, from: Data(try images.content.read(first.id)))
         config.config?.Labels = ["version": "2"]
         config.config?.ExposedPorts = ["80/tcp": EmptyObject()]

@@ -56,7 +56,7 @@ final class ReferenceTests: XCTestCase {
             (String(repeating: "ab", count: 32), "image ID"),
         ]
         for (input, why) in bad {
-            assertThrows(try ImageReference(parsing: input), containing: ["\"\(input)\"", why])
+            ImageFixtures.assertThrows(try ImageReference(parsing: input), containing: ["\"\(input)\"", why])
         }
     }
 }
