@@ -152,7 +152,8 @@ private final class LayerWriter {
         case .hardLink:
             let targetParts = try components(entry.linkTarget, what: what + "\" (hard link target \"\(entry.linkTarget)")
             guard let targetName = targetParts.last else { throw RuntimeError("layer entry \"\(what)\": hard link to the root") }
-            let targetParent = try openDirectory(Array(targetParts.dropLast()), creating: false, what: what)
+            let targetParent = try openDirectory(Array(targetParts.dropLast()), creating: false,
+                                                 what: what + "\" (hard link to \"\(entry.linkTarget)")
             defer { _ = Glibc.close(targetParent) }
             var st = stat()
             if fstatat(targetParent, targetName, &st, AT_SYMLINK_NOFOLLOW) < 0 {
@@ -179,7 +180,12 @@ private final class LayerWriter {
     /// Sets the directories' mtimes, now that nothing more is created in them.
     func finish() throws {
         for (parts, mtime) in directoryTimes.reversed() {
-            let fd = try openDirectory(parts, creating: false, what: parts.joined(separator: "/"))
+            let fd = sk_openat2(root, parts.isEmpty ? "." : parts.joined(separator: "/"),
+                                UInt64(Int32(SK_O_PATH) | O_DIRECTORY | O_CLOEXEC), 0,
+                                Self.resolveInRoot | Self.resolveNoSymlinks | Self.resolveNoMagicLinks)
+            // A later entry replaced the directory (by a file or a symlink): its time went with it.
+            if fd == -ENOTDIR || fd == -ENOENT || fd == -ELOOP { continue }
+            if fd < 0 { throw RuntimeError.system("layer \"\(layer)\": open directory \"\(parts.joined(separator: "/"))\"", errno: -fd) }
             defer { _ = Glibc.close(fd) }
             var times = [timespec(tv_sec: mtime.seconds, tv_nsec: mtime.nanoseconds),
                          timespec(tv_sec: mtime.seconds, tv_nsec: mtime.nanoseconds)]

@@ -34,9 +34,13 @@ enum Whiteout: Equatable {
             let rc = sk_mknodat(parent, name, S_IFCHR | 0, 0, 0)
             if rc < 0 { throw RuntimeError.system("layer entry \"\(what)\": mknod overlay whiteout \(name)", errno: -rc) }
         case .opaque:
+            // `parent` may be an O_PATH fd, which xattr calls refuse: open the directory itself.
+            let dir = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dir < 0 { throw RuntimeError.system("layer entry \"\(what)\": open its directory") }
+            defer { close(dir) }
             let value: [UInt8] = Array("y".utf8)
             let rc = value.withUnsafeBytes {
-                sk_lsetxattr(procFDPath(parent), "trusted.overlay.opaque", $0.baseAddress, $0.count, 0)
+                sk_fsetxattr(dir, "trusted.overlay.opaque", $0.baseAddress, $0.count, 0)
             }
             if rc < 0 { throw RuntimeError.system("layer entry \"\(what)\": set trusted.overlay.opaque on its directory") }
         }
