@@ -82,10 +82,10 @@ final class SHA256Stream: ByteStream {
     }
 
     /// "sha256:<hex>" of everything read so far.
-    func digest() -> String { "sha256:" + hexString(hasher.finalize()) }
+    func digest() -> String { "sha256:" + lowercaseHex(hasher.finalize()) }
 }
 
-func hexString<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+func lowercaseHex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
     for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xf)]) }

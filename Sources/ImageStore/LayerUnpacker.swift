@@ -24,6 +24,8 @@ public enum LayerUnpacker {
         }
         let temporary = String(cString: made)
         do {
+            // mkdtemp made it 0700; a layer's root is 0755 unless its "./" entry says otherwise.
+            if chmod(temporary, 0o755) < 0 { throw RuntimeError.system("unpack layer \(blobPath): chmod \(temporary)") }
             let diffID = try apply(blobAt: blobPath, into: temporary)
             if rename(temporary, destination) < 0 {
                 throw RuntimeError.system("unpack layer \(blobPath): rename \(temporary) to \(destination)")
@@ -101,6 +103,8 @@ private final class LayerWriter {
             directoryTimes.append(([], entry.mtime))
             return
         }
+        // Inside aufs bookkeeping directories (`.wh..wh.plnk/...`): not image content.
+        if parts.dropLast().contains(where: { $0.hasPrefix(Whiteout.prefix + Whiteout.prefix) }) { return }
         let parent = try openDirectory(Array(parts.dropLast()), creating: true, what: what)
         defer { _ = Glibc.close(parent) }
 

@@ -39,7 +39,7 @@ public final class SnapshotStore: Sendable {
         var ids: [String] = []
         for diffID in diffIDs {
             if let previous = ids.last {
-                ids.append("sha256:" + hexString(SHA256.hash(data: Array("\(previous) \(diffID)".utf8))))
+                ids.append("sha256:" + lowercaseHex(SHA256.hash(data: Array("\(previous) \(diffID)".utf8))))
             } else {
                 ids.append(diffID)
             }
@@ -94,6 +94,7 @@ public final class SnapshotStore: Sendable {
         let temporary = String(cString: made)
         do {
             try check(mkdir(temporary + "/fs", 0o755), "snapshot \(chainID): mkdir \(temporary)/fs")
+            try check(chmod(temporary + "/fs", 0o755), "snapshot \(chainID): chmod \(temporary)/fs")   // not the umask's
             let diffID = try LayerUnpacker.apply(blobAt: layer.path, into: temporary + "/fs")
             guard diffID == layer.diffID else {
                 throw RuntimeError("snapshot \(chainID): layer \(layer.path) has diffID \(diffID), the image says \(layer.diffID)")
@@ -151,6 +152,8 @@ public final class SnapshotStore: Sendable {
         }
         do {
             try check(mkdir(directory + "/upper", 0o755), "rootfs of \(container): mkdir upper")
+            // The rootfs' "/" takes the upperdir's mode: 0755 whatever the umask.
+            try check(chmod(directory + "/upper", 0o755), "rootfs of \(container): chmod upper")
             try check(mkdir(directory + "/work", 0o700), "rootfs of \(container): mkdir work")
             try OverlayMount.mount(lowerDirs: lowers, upperDir: directory + "/upper", workDir: directory + "/work", target: target)
         } catch {

@@ -10,6 +10,8 @@ enum Whiteout: Equatable {
     case remove(String)
     /// `.wh..wh..opq`: the directory hides everything below it.
     case opaque
+    /// Other `.wh..wh.*` names: aufs bookkeeping (`.wh..wh.plnk`, `.wh..wh.aufs`), skipped as containerd does.
+    case aufsMetadata
 
     static let prefix = ".wh."
     static let opaqueName = ".wh..wh..opq"
@@ -17,6 +19,7 @@ enum Whiteout: Equatable {
     /// The whiteout a base name stands for, or nil for an ordinary name.
     init?(baseName: String) {
         if baseName == Self.opaqueName { self = .opaque; return }
+        if baseName.hasPrefix(Self.prefix + Self.prefix) { self = .aufsMetadata; return }
         guard baseName.hasPrefix(Self.prefix) else { return nil }
         let name = String(baseName.dropFirst(Self.prefix.count))
         self = .remove(name)
@@ -26,6 +29,8 @@ enum Whiteout: Equatable {
     /// `what` names the tar entry for errors.
     func apply(inDirectory parent: Int32, what: String) throws {
         switch self {
+        case .aufsMetadata:
+            return
         case .remove(let name):
             guard !name.isEmpty, name != ".", name != "..", !name.hasPrefix(Self.prefix) else {
                 throw RuntimeError("layer entry \"\(what)\": invalid whiteout name")

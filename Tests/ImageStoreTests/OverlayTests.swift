@@ -15,8 +15,8 @@ final class OverlayTests: XCTestCase {
     }
 
     func testWhiteoutsHideLowerFilesInAMountedOverlay() throws {
-        try requireRoot()
-        let dir = try makeScratchDirectory("overlay")
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("overlay")
         try makeTar(dir + "/lower.tar", """
         d('etc'); f('etc/keep', b'kept'); f('etc/gone', b'should be hidden')
         d('opaque'); f('opaque/old1', b'x'); d('opaque/olddir'); f('opaque/olddir/f', b'y')
@@ -27,22 +27,22 @@ final class OverlayTests: XCTestCase {
         """)
         let store = try SnapshotStore(root: dir + "/store")
         let chainIDs = try store.prepare(layers: [
-            LayerBlob(path: dir + "/lower.tar", diffID: try sha256File(dir + "/lower.tar")),
-            LayerBlob(path: dir + "/upper.tar", diffID: try sha256File(dir + "/upper.tar")),
+            LayerBlob(path: dir + "/lower.tar", diffID: try sha256OfFile(dir + "/lower.tar")),
+            LayerBlob(path: dir + "/upper.tar", diffID: try sha256OfFile(dir + "/upper.tar")),
         ])
         let target = dir + "/rootfs"
         try mount(store, "c1", chainIDs, at: target)
         XCTAssertTrue(isMounted(target))
-        XCTAssertEqual(contents(target + "/etc/keep"), "kept")
+        XCTAssertEqual(fileContents(target + "/etc/keep"), "kept")
         XCTAssertNil(lstatOf(target + "/etc/gone"), "the whiteout hides the lower file")
-        XCTAssertEqual(listing(target + "/etc"), ["keep"])
-        XCTAssertEqual(listing(target + "/opaque"), ["new"], "the opaque directory hides all lower entries")
+        XCTAssertEqual(directoryListing(target + "/etc"), ["keep"])
+        XCTAssertEqual(directoryListing(target + "/opaque"), ["new"], "the opaque directory hides all lower entries")
         // The lower layer still has them: the layers are not changed by the mount.
-        XCTAssertEqual(contents(try store.layerPath(chainID: chainIDs[0]) + "/etc/gone"), "should be hidden")
+        XCTAssertEqual(fileContents(try store.layerPath(chainID: chainIDs[0]) + "/etc/gone"), "should be hidden")
 
         // Writes go to the container's upperdir.
         try "written".write(toFile: target + "/etc/new", atomically: false, encoding: .utf8)
-        XCTAssertEqual(contents(try store.upperDirectory(container: "c1") + "/etc/new"), "written")
+        XCTAssertEqual(fileContents(try store.upperDirectory(container: "c1") + "/etc/new"), "written")
         XCTAssertNil(lstatOf(try store.layerPath(chainID: chainIDs[1]) + "/etc/new"))
 
         XCTAssertThrowsError(try store.mountRootfs(container: "c1", chainIDs: chainIDs, target: dir + "/other"),
@@ -50,12 +50,12 @@ final class OverlayTests: XCTestCase {
         try store.removeRootfs(container: "c1", target: target)
         XCTAssertFalse(isMounted(target))
         XCTAssertNil(lstatOf(dir + "/store/containers/c1"))
-        XCTAssertEqual(listing(target), [])
+        XCTAssertEqual(directoryListing(target), [])
     }
 
     func testMountingAnUnpreparedSnapshotFails() throws {
-        try requireRoot()
-        let dir = try makeScratchDirectory("overlay")
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("overlay")
         let store = try SnapshotStore(root: dir + "/store")
         try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
         XCTAssertThrowsError(try store.mountRootfs(container: "c", chainIDs: ["sha256:" + String(repeating: "1", count: 64)],
@@ -63,41 +63,41 @@ final class OverlayTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not prepared"), "\(error)")
         }
         XCTAssertFalse(isMounted(dir + "/rootfs"))
-        XCTAssertEqual(listing(dir + "/store/containers"), [])
+        XCTAssertEqual(directoryListing(dir + "/store/containers"), [])
     }
 
     /// The busybox test image as one layer, mounted as a container's rootfs, run by skiff-runtime.
     func testRunAContainerOnAnOverlayRootfs() throws {
-        try requireRoot()
-        guard FileManager.default.fileExists(atPath: imageTar) else {
-            throw XCTSkip("no test image tar at \(imageTar): run rootfs/build (./hack/test does)")
+        try requireRootForLayers()
+        guard FileManager.default.fileExists(atPath: busyboxImageTar) else {
+            throw XCTSkip("no test image tar at \(busyboxImageTar): run rootfs/build (./hack/test does)")
         }
-        guard FileManager.default.isExecutableFile(atPath: runtimeBinary) else {
-            throw XCTSkip("no skiff-runtime at \(runtimeBinary): swift build --product skiff-runtime")
+        guard FileManager.default.isExecutableFile(atPath: skiffRuntimeBinary) else {
+            throw XCTSkip("no skiff-runtime at \(skiffRuntimeBinary): swift build --product skiff-runtime")
         }
-        let dir = try makeScratchDirectory("overlay")
+        let dir = try makeLayerScratch("overlay")
         let store = try SnapshotStore(root: dir + "/store")
-        let chainIDs = try store.prepare(layers: [LayerBlob(path: imageTar, diffID: try sha256File(imageTar))])
+        let chainIDs = try store.prepare(layers: [LayerBlob(path: busyboxImageTar, diffID: try sha256OfFile(busyboxImageTar))])
         let layer = try store.layerPath(chainID: chainIDs[0])
         XCTAssertNotNil(lstatOf(layer + "/bin/busybox"))
 
         let bundle = dir + "/bundle"
         let target = bundle + "/rootfs"
         try mount(store, "busybox-1", chainIDs, at: target)
-        var spec = defaultSpec(args: ["sh", "-c", "echo from-container > /written && cat /etc/hostname 2>/dev/null; id -u; ls /bin/busybox"])
+        var spec = containerSpec(args: ["sh", "-c", "echo from-container > /written && cat /etc/hostname 2>/dev/null; id -u; ls /bin/busybox"])
         spec.root = Root(path: target, readonly: false)
         let encoder = JSONEncoder()
         try encoder.encode(spec).write(to: URL(fileURLWithPath: bundle + "/config.json"))
 
         let state = dir + "/state"
         let id = "imagestore-\(getpid())"
-        addTeardownBlock { _ = try? Command.run(runtimeBinary, ["--root", state, "delete", "--force", id]) }
-        let result = try Command.run(runtimeBinary, ["--root", state, "run", "--bundle", bundle, id], timeout: 60)
+        addTeardownBlock { _ = try? Command.run(skiffRuntimeBinary, ["--root", state, "delete", "--force", id]) }
+        let result = try Command.run(skiffRuntimeBinary, ["--root", state, "run", "--bundle", bundle, id], timeout: 60)
         XCTAssertEqual(result.status, 0, result.summary)
         XCTAssertTrue(result.stdout.contains("0\n/bin/busybox"), result.summary)
 
         let upper = try store.upperDirectory(container: "busybox-1")
-        XCTAssertEqual(contents(upper + "/written"), "from-container\n", "the write landed in the upperdir")
+        XCTAssertEqual(fileContents(upper + "/written"), "from-container\n", "the write landed in the upperdir")
         XCTAssertNil(lstatOf(layer + "/written"), "not in the shared layer")
 
         try store.removeRootfs(container: "busybox-1", target: target)
@@ -111,13 +111,13 @@ private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent
     .deletingLastPathComponent().path
 
 /// The busybox test image as a plain tar ($SKIFF_TEST_IMAGE_TAR, else rootfs/out/busybox.tar).
-let imageTar = ProcessInfo.processInfo.environment["SKIFF_TEST_IMAGE_TAR"] ?? repoRoot + "/rootfs/out/busybox.tar"
+let busyboxImageTar = ProcessInfo.processInfo.environment["SKIFF_TEST_IMAGE_TAR"] ?? repoRoot + "/rootfs/out/busybox.tar"
 
 /// The skiff-runtime under test: $SKIFF_RUNTIME, else the debug build.
-let runtimeBinary = ProcessInfo.processInfo.environment["SKIFF_RUNTIME"] ?? repoRoot + "/.build/debug/skiff-runtime"
+let skiffRuntimeBinary = ProcessInfo.processInfo.environment["SKIFF_RUNTIME"] ?? repoRoot + "/.build/debug/skiff-runtime"
 
 /// runc's `spec` default without a terminal (as the runtime's own tests use).
-func defaultSpec(args: [String]) -> Spec {
+func containerSpec(args: [String]) -> Spec {
     var process = OCISpec.Process(terminal: false, args: args,
                                   env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"])
     process.rlimits = [Rlimit(type: "RLIMIT_NOFILE", hard: 1024, soft: 1024)]

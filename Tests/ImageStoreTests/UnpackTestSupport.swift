@@ -6,7 +6,7 @@ import TestSupport
 import XCTest
 @testable import ImageStore
 
-struct TestFailure: Error, CustomStringConvertible {
+struct LayerTestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
@@ -32,35 +32,35 @@ def hard(name, target, **kw): add(name, type=tarfile.LNKTYPE, link=target, **kw)
 """
 
 extension XCTestCase {
-    func requireRoot() throws {
+    func requireRootForLayers() throws {
         guard getuid() == 0 else { throw XCTSkip("layer tests run as root (ownership, devices, trusted xattrs, mounts)") }
     }
 
     /// A temporary directory removed when the test ends, however it ends (mounts in it are
     /// unmounted by the teardown blocks registered after this one, which run first).
-    func makeScratchDirectory(_ prefix: String) throws -> String {
+    func makeLayerScratch(_ prefix: String) throws -> String {
         var template = Array("/tmp/skiff-test-\(prefix)-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
+        guard let made = mkdtemp(&template) else { throw LayerTestFailure("mkdtemp failed") }
         let directory = String(cString: made)
-        addTeardownBlock { FileIO_removeAll(directory) }
+        addTeardownBlock { removeScratch(directory) }
         return directory
     }
 
     /// Writes a tar at `path` from Python statements using the preamble's helpers.
     func makeTar(_ path: String, format: String = "pax", gzip: Bool = false, _ body: String) throws {
         let result = try Command.run("/usr/bin/python3", ["-c", tarPreamble + body + "\nt.close()\n", path, format, gzip ? "gz" : "none"])
-        guard result.status == 0 else { throw TestFailure("building \(path): \(result.summary)") }
+        guard result.status == 0 else { throw LayerTestFailure("building \(path): \(result.summary)") }
     }
 }
 
-func FileIO_removeAll(_ path: String) {
+func removeScratch(_ path: String) {
     _ = try? Command.run("/bin/rm", ["-rf", "--one-file-system", path])
 }
 
 @discardableResult
-func shell(_ command: String) throws -> CommandResult {
+func runShell(_ command: String) throws -> CommandResult {
     let result = try Command.run("/bin/sh", ["-c", command])
-    if result.status != 0 { throw TestFailure("\(command): \(result.summary)") }
+    if result.status != 0 { throw LayerTestFailure("\(command): \(result.summary)") }
     return result
 }
 
@@ -69,24 +69,19 @@ func lstatOf(_ path: String) -> stat? {
     return lstat(path, &st) == 0 ? st : nil
 }
 
-func contents(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
+func fileContents(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
 
-func listing(_ path: String) -> [String] {
+func directoryListing(_ path: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
 }
 
 /// sha256 of a file as "sha256:<hex>", by sha256sum (independent of the code under test).
-func sha256File(_ path: String) throws -> String {
-    let out = try shell("sha256sum '\(path)'").stdout
+func sha256OfFile(_ path: String) throws -> String {
+    let out = try runShell("sha256sum '\(path)'").stdout
     return "sha256:" + String(out.prefix(64))
 }
 
 func isMounted(_ path: String) -> Bool {
     let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
     return mountinfo.split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first.map(String.init) == path }
-}
-
-extension String {
-    /// The error text of a thrown error, for assertions on what it names.
-    static func describing(_ error: Error?) -> String { error.map { "\($0)" } ?? "" }
 }

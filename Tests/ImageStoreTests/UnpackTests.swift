@@ -4,8 +4,8 @@ import XCTest
 
 final class UnpackTests: XCTestCase {
     func testRoundTripOfEveryKindWithMetadata() throws {
-        try requireRoot()
-        let dir = try makeScratchDirectory("unpack")
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("unpack")
         try makeTar(dir + "/l.tar", """
         d('.', mode=0o755)
         d('dir', mode=0o1777, uid=1234, gid=5678, mtime=1111111111)
@@ -21,7 +21,7 @@ final class UnpackTests: XCTestCase {
         """)
         let fs = dir + "/layer"
         let diffID = try LayerUnpacker.unpack(blobAt: dir + "/l.tar", to: fs)
-        XCTAssertEqual(diffID, try sha256File(dir + "/l.tar"))
+        XCTAssertEqual(diffID, try sha256OfFile(dir + "/l.tar"))
 
         let d = try XCTUnwrap(lstatOf(fs + "/dir"))
         XCTAssertEqual(d.st_mode & S_IFMT, S_IFDIR)
@@ -34,7 +34,7 @@ final class UnpackTests: XCTestCase {
         XCTAssertEqual(suid.st_mode & 0o7777, 0o4755, "setuid kept after chown")
         XCTAssertEqual(suid.st_uid, 1000)
         XCTAssertEqual(suid.st_mtim.tv_sec, 1234567890)
-        XCTAssertEqual(contents(fs + "/dir/suid"), "#!/bin/sh\n")
+        XCTAssertEqual(fileContents(fs + "/dir/suid"), "#!/bin/sh\n")
         XCTAssertEqual(lstatOf(fs + "/dir/sgid").map { $0.st_mode & 0o7777 }, 0o2711)
 
         let link = try XCTUnwrap(lstatOf(fs + "/dir/link"))
@@ -61,13 +61,13 @@ final class UnpackTests: XCTestCase {
 
         XCTAssertEqual(readXattr(fs + "/x", "user.color"), Array("blue".utf8))
         XCTAssertEqual(readXattr(fs + "/x", "trusted.skiff"), Array("yes".utf8))
-        XCTAssertEqual(contents(fs + "/deep/missing/parents/file"), "made")
-        XCTAssertEqual(listing(dir), ["l.tar", "layer"], "no temporary directory left")
+        XCTAssertEqual(fileContents(fs + "/deep/missing/parents/file"), "made")
+        XCTAssertEqual(directoryListing(dir), ["l.tar", "layer"], "no temporary directory left")
     }
 
     func testGzipLayerLongNamesAndLaterEntriesReplaceEarlier() throws {
-        try requireRoot()
-        let dir = try makeScratchDirectory("unpack")
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("unpack")
         let long = String(repeating: "n", count: 150) + "/" + String(repeating: "m", count: 200)
         try makeTar(dir + "/l.tar.gz", format: "gnu", gzip: true, """
         f('\(long)', b'long one')
@@ -80,17 +80,17 @@ final class UnpackTests: XCTestCase {
         """)
         let fs = dir + "/layer"
         let diffID = try LayerUnpacker.unpack(blobAt: dir + "/l.tar.gz", to: fs)
-        try shell("gzip -dc '\(dir)/l.tar.gz' > '\(dir)/plain.tar'")
-        XCTAssertEqual(diffID, try sha256File(dir + "/plain.tar"))
-        XCTAssertEqual(contents(fs + "/" + long), "long one")
-        XCTAssertEqual(contents(fs + "/again"), "second")
-        XCTAssertEqual(contents(fs + "/was-dir"), "now a file")
+        try runShell("gzip -dc '\(dir)/l.tar.gz' > '\(dir)/plain.tar'")
+        XCTAssertEqual(diffID, try sha256OfFile(dir + "/plain.tar"))
+        XCTAssertEqual(fileContents(fs + "/" + long), "long one")
+        XCTAssertEqual(fileContents(fs + "/again"), "second")
+        XCTAssertEqual(fileContents(fs + "/was-dir"), "now a file")
         XCTAssertEqual(lstatOf(fs + "/was-link").map { $0.st_mode & S_IFMT }, S_IFDIR)
     }
 
     func testWhiteoutsBecomeOverlayWhiteouts() throws {
-        try requireRoot()
-        let dir = try makeScratchDirectory("unpack")
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("unpack")
         try makeTar(dir + "/l.tar", """
         d('etc')
         f('etc/.wh.gone')
@@ -106,7 +106,7 @@ final class UnpackTests: XCTestCase {
         XCTAssertNil(lstatOf(fs + "/etc/.wh.gone"))
         XCTAssertEqual(readXattr(fs + "/opaque", "trusted.overlay.opaque"), Array("y".utf8))
         XCTAssertNil(lstatOf(fs + "/opaque/.wh..wh..opq"))
-        XCTAssertEqual(contents(fs + "/opaque/kept"), "k")
+        XCTAssertEqual(fileContents(fs + "/opaque/kept"), "k")
     }
 
     // MARK: hostile layers
@@ -114,40 +114,40 @@ final class UnpackTests: XCTestCase {
     /// Unpacks a hostile tar next to an "outside" directory: it must fail naming `entry`,
     /// leave no layer (nor temporary directory), and write nothing outside.
     private func assertRefused(_ body: String, naming entry: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let dir = try makeScratchDirectory("hostile")
+        let dir = try makeLayerScratch("hostile")
         let outside = dir + "/outside"
         let work = dir + "/a/b/c"
-        try shell("mkdir -p '\(outside)' '\(work)' && echo sentinel > '\(outside)/sentinel'")
+        try runShell("mkdir -p '\(outside)' '\(work)' && echo sentinel > '\(outside)/sentinel'")
         let script = body.replacingOccurrences(of: "OUTSIDE", with: outside)
         try makeTar(dir + "/l.tar", script)
-        let before = try shell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout
-        let passwd = contents("/etc/passwd")
+        let before = try runShell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout
+        let passwd = fileContents("/etc/passwd")
         XCTAssertThrowsError(try LayerUnpacker.unpack(blobAt: dir + "/l.tar", to: work + "/layer"), file: file, line: line) { error in
             XCTAssertTrue("\(error)".contains(entry), "error should name \(entry): \(error)", file: file, line: line)
         }
-        XCTAssertEqual(listing(work), [], "no layer, no temporary directory", file: file, line: line)
-        XCTAssertEqual(try shell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout, before,
+        XCTAssertEqual(directoryListing(work), [], "no layer, no temporary directory", file: file, line: line)
+        XCTAssertEqual(try runShell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout, before,
                        "nothing appeared outside the target", file: file, line: line)
-        XCTAssertEqual(listing(outside), ["sentinel"], file: file, line: line)
-        XCTAssertEqual(contents(outside + "/sentinel"), "sentinel\n", file: file, line: line)
-        XCTAssertEqual(contents("/etc/passwd"), passwd, file: file, line: line)
+        XCTAssertEqual(directoryListing(outside), ["sentinel"], file: file, line: line)
+        XCTAssertEqual(fileContents(outside + "/sentinel"), "sentinel\n", file: file, line: line)
+        XCTAssertEqual(fileContents("/etc/passwd"), passwd, file: file, line: line)
         XCTAssertNil(lstatOf("/escape"), file: file, line: line)
     }
 
     func testDotDotIsRefused() throws {
-        try requireRoot()
+        try requireRootForLayers()
         try assertRefused("f('ok', b'1')\nf('../escape', b'x')", naming: "../escape")
         try assertRefused("f('dir/../../../escape', b'x')", naming: "dir/../../../escape")
     }
 
     func testAbsolutePathIsRefused() throws {
-        try requireRoot()
+        try requireRootForLayers()
         try assertRefused("f('/escape', b'x')", naming: "/escape")
         try assertRefused("f('OUTSIDE/abs', b'x')", naming: "/abs")
     }
 
     func testEntryUnderSymlinkIsRefused() throws {
-        try requireRoot()
+        try requireRootForLayers()
         try assertRefused("sym('evil', 'OUTSIDE')\nf('evil/file', b'x')", naming: "evil/file")
         try assertRefused("sym('evil', '../../..')\nf('evil/outside/file', b'x')", naming: "evil/outside/file")
         try assertRefused("d('d')\nsym('d/up', '..')\nsym('d/up2', 'up/..')\nf('d/up2/b/file', b'x')", naming: "d/up2/b/file")
@@ -159,7 +159,7 @@ final class UnpackTests: XCTestCase {
     }
 
     func testHardLinkOutsideIsRefused() throws {
-        try requireRoot()
+        try requireRootForLayers()
         try assertRefused("hard('passwd', '/etc/passwd')", naming: "passwd")
         try assertRefused("hard('x', '../../x')", naming: "../../x")
         try assertRefused("hard('s', 'OUTSIDE/sentinel')", naming: "sentinel")
@@ -168,10 +168,10 @@ final class UnpackTests: XCTestCase {
     }
 
     func testSymlinksAreDataNeverFollowed() throws {
-        try requireRoot()
-        let dir = try makeScratchDirectory("unpack")
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("unpack")
         let outside = dir + "/outside"
-        try shell("mkdir '\(outside)' && echo sentinel > '\(outside)/sentinel'")
+        try runShell("mkdir '\(outside)' && echo sentinel > '\(outside)/sentinel'")
         // A symlink to an outside file, then a regular file and a hard link to the symlink by
         // that name: the symlink is replaced or linked, the outside file untouched.
         try makeTar(dir + "/l.tar", """
@@ -181,37 +181,54 @@ final class UnpackTests: XCTestCase {
         sym('c', '\(outside)')
         """)
         try LayerUnpacker.unpack(blobAt: dir + "/l.tar", to: dir + "/layer")
-        XCTAssertEqual(contents(dir + "/layer/a"), "replaced")
+        XCTAssertEqual(fileContents(dir + "/layer/a"), "replaced")
         XCTAssertEqual(lstatOf(dir + "/layer/b").map { $0.st_mode & S_IFMT }, S_IFLNK)
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/layer/c"), outside)
-        XCTAssertEqual(contents(outside + "/sentinel"), "sentinel\n")
-        XCTAssertEqual(listing(outside), ["sentinel"])
+        XCTAssertEqual(fileContents(outside + "/sentinel"), "sentinel\n")
+        XCTAssertEqual(directoryListing(outside), ["sentinel"])
     }
 
     func testTruncatedLayersLeaveNothing() throws {
-        try requireRoot()
-        let dir = try makeScratchDirectory("unpack")
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("unpack")
         try makeTar(dir + "/l.tar", """
         import os
         d('d')
         f('d/a', os.urandom(20000))
         f('d/b', os.urandom(200000))
         """)
-        try shell("head -c 100000 '\(dir)/l.tar' > '\(dir)/cut.tar' && gzip -c '\(dir)/l.tar' | head -c 60000 > '\(dir)/cut.tar.gz'")
+        try runShell("head -c 100000 '\(dir)/l.tar' > '\(dir)/cut.tar' && gzip -c '\(dir)/l.tar' | head -c 60000 > '\(dir)/cut.tar.gz'")
         let work = dir + "/work"
         mkdir(work, 0o755)
         XCTAssertThrowsError(try LayerUnpacker.unpack(blobAt: dir + "/cut.tar", to: work + "/layer")) { error in
             XCTAssertTrue("\(error)".contains("d/b"), "\(error)")
         }
-        XCTAssertEqual(listing(work), [])
+        XCTAssertEqual(directoryListing(work), [])
         XCTAssertThrowsError(try LayerUnpacker.unpack(blobAt: dir + "/cut.tar.gz", to: work + "/layer")) { error in
             XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
         }
-        XCTAssertEqual(listing(work), [])
+        XCTAssertEqual(directoryListing(work), [])
     }
 }
 
 func makedevice(_ major: UInt32, _ minor: UInt32) -> dev_t {
     dev_t((UInt64(major & 0xfffff000) << 32) | (UInt64(major & 0xfff) << 8)
           | (UInt64(minor & 0xffffff00) << 12) | UInt64(minor & 0xff))
+}
+
+final class UnpackRootTests: XCTestCase {
+    func testLayerRootIsTheRootEntryOr0755AndAufsMetadataIsSkipped() throws {
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("unpack")
+        try makeTar(dir + "/plain.tar", "f('.wh..wh.plnk/123.456', b'aufs')\nd('.wh..wh.plnk')\nf('file', b'x')")
+        try makeTar(dir + "/rooted.tar", "d('./', mode=0o750, uid=5, gid=6)\nf('file', b'x')")
+        try LayerUnpacker.unpack(blobAt: dir + "/plain.tar", to: dir + "/plain")
+        try LayerUnpacker.unpack(blobAt: dir + "/rooted.tar", to: dir + "/rooted")
+        XCTAssertEqual(lstatOf(dir + "/plain").map { $0.st_mode & 0o7777 }, 0o755)
+        XCTAssertEqual(directoryListing(dir + "/plain"), ["file"], "aufs metadata is not unpacked")
+        let root = try XCTUnwrap(lstatOf(dir + "/rooted"))
+        XCTAssertEqual(root.st_mode & 0o7777, 0o750)
+        XCTAssertEqual(root.st_uid, 5)
+        XCTAssertEqual(root.st_gid, 6)
+    }
 }
