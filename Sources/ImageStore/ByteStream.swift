@@ -91,3 +91,31 @@ func lowercaseHex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
     for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xf)]) }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// Reads its source in large chunks: tar headers come 512 bytes at a time, and one read(2)
+/// per header would dominate unpacking a plain tar of many small files.
+final class BufferedStream: ByteStream {
+    private let inner: ByteStream
+    private let storage: UnsafeMutableRawBufferPointer
+    private var start = 0, end = 0
+
+    init(_ inner: ByteStream, capacity: Int = 1 << 17) {
+        self.inner = inner
+        storage = .allocate(byteCount: capacity, alignment: 16)
+    }
+    deinit { storage.deallocate() }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if start == end {
+            // Large reads go straight through, without a copy.
+            if buffer.count >= storage.count { return try inner.read(into: buffer) }
+            start = 0
+            end = try inner.read(into: storage)
+            if end == 0 { return 0 }
+        }
+        let n = min(buffer.count, end - start)
+        buffer.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: n)
+        start += n
+        return n
+    }
+}

@@ -231,4 +231,13 @@ final class UnpackRootTests: XCTestCase {
         XCTAssertEqual(root.st_uid, 5)
         XCTAssertEqual(root.st_gid, 6)
     }
+
+    func testSymlinkXattrs() throws {
+        try requireRootForLayers()
+        let dir = try makeLayerScratch("unpack")
+        try makeTar(dir + "/l.tar", "sym('l', 'target', pax={'SCHILY.xattr.trusted.t': 'v', 'SCHILY.xattr.user.u': 'skipped'})")
+        try LayerUnpacker.unpack(blobAt: dir + "/l.tar", to: dir + "/fs")
+        XCTAssertEqual(readXattr(dir + "/fs/l", "trusted.t"), Array("v".utf8))
+        XCTAssertNil(readXattr(dir + "/fs/l", "user.u"), "Linux allows no user.* xattrs on symlinks")
+    }
 }
