@@ -150,3 +150,15 @@ int sk_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t pri
 int sk_sched_setaffinity(const uint8_t *mask, size_t nbytes) {
     return ret(syscall(SYS_sched_setaffinity, 0, nbytes, mask));
 }
+
+#include <sys/xattr.h>
+int sk_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags) {
+    return ret(fsetxattr(fd, name, value, size, flags));
+}
+int sk_lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags) {
+    return ret(lsetxattr(path, name, value, size, flags));
+}
+long sk_lgetxattr(const char *path, const char *name, void *value, size_t size) {
+    ssize_t n = lgetxattr(path, name, value, size);
+    return n < 0 ? -errno : n;
+}

@@ -87,6 +87,10 @@ int sk_ioprio_set(int ioclass, int priority);
 int sk_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,
                      uint64_t runtime, uint64_t deadline, uint64_t period);
 int sk_sched_setaffinity(const uint8_t *mask, size_t nbytes);
+/* extended attributes (sys/xattr.h is not in Glibc's Swift module) */
+int sk_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags);
+int sk_lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags);
+long sk_lgetxattr(const char *path, const char *name, void *value, size_t size);
 #include "skiff_seccomp_notify.h"
 #include "skiff_bpf.h"
 #endif
