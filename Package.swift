@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
 
         // Running programs from tests without Foundation.Process (see Command.swift).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
