@@ -162,3 +162,6 @@ long sk_lgetxattr(const char *path, const char *name, void *value, size_t size) 
     ssize_t n = lgetxattr(path, name, value, size);
     return n < 0 ? -errno : n;
 }
+
+#include <sys/eventfd.h>
+int sk_eventfd(void) { return ret(eventfd(0, EFD_CLOEXEC)); }

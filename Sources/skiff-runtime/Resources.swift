@@ -33,7 +33,7 @@ let resourceCommands = [
                 Flag(names: ["blkio-weight"], value: "N", help: "block IO weight (10-1000)"),
             ],
             positionals: 1...1, run: update),
-    Command(name: "events", usage: "<container-id>", summary: "print resource usage (stats) as JSON events",
+    Command(name: "events", usage: "<container-id>", summary: "print resource usage (stats) and OOM kills as JSON events",
             flags: [Flag(names: ["stats"], value: nil, help: "print stats once and exit"),
                     Flag(names: ["interval"], value: "DURATION", help: "time between stats events (default 5s)")],
             positionals: 1...1) { i in
@@ -46,11 +46,19 @@ let resourceCommands = [
         guard let seconds = Double(interval.hasSuffix("s") ? String(interval.dropLast()) : interval), seconds > 0 else {
             throw UsageError("--interval: \"\(interval)\" is not a positive duration like 5s")
         }
-        while try runtime.load(id).status != .stopped {
-            FileIO.printOut(try runtime.statsEvent(id))
-            usleep(UInt32(seconds * 1_000_000))
+        // Stats every interval; an OOM kill is reported as it happens.
+        let oom = try OOMWatcher(try runtime.load(id).record.cgroup)
+        var nextStats = 0.0
+        while true {
+            if nextStats <= 0 {
+                FileIO.printOut(try runtime.statsEvent(id))
+                nextStats = seconds
+            }
+            let slice = min(nextStats, 0.2)
+            if oom.wait(milliseconds: Int32(slice * 1000)) { FileIO.printOut("{\"type\":\"oom\",\"id\":\"\(id)\"}") }
+            nextStats -= slice
+            if try runtime.load(id).status == .stopped { return 0 }
         }
-        return 0
     },
 ]
 

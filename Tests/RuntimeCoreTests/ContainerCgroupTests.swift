@@ -106,6 +106,20 @@ final class ContainerCgroupTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/freezer" + cgroupPath("paused")))
     }
 
+    func testEventsReportAnOOMKill() throws {
+        let bundle = try TestBundle(args: ["sh", "-c", "sleep 1; tail /dev/zero; sleep 1"])
+        var memory = Resources.Memory(); memory.limit = 16 << 20; memory.swap = 16 << 20
+        bundle.spec.linux?.resources?.memory = memory
+        try bundle.create("oom")
+        let output = bundle.directory + "/events.out"
+        let events = try Command.start(runtimeBinary, ["--root", bundle.stateRoot, "events", "--interval", "1s", "oom"], stdout: output)
+        XCTAssertEqual(try bundle.runtime(["start", "oom"]).status, 0)
+        XCTAssertEqual(Command.wait(events, timeout: 20), 0, "events ends when the container stops")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines.contains("{\"type\":\"oom\",\"id\":\"oom\"}"), "an oom event: \(lines.map { $0.prefix(60) })")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("{\"type\":\"stats\"") }, "and stats events")
+    }
+
     func testSystemdCgroupDriverGivesAClearError() throws {
         let bundle = try TestBundle()
         try bundle.writeConfig()

@@ -57,10 +57,16 @@ public enum Command {
         return result
     }
 
-    /// Starts a program in the background (output to /dev/null); stop it with `stop`.
-    public static func start(_ executable: String, _ arguments: [String]) throws -> pid_t {
+    /// Starts a program in the background (output to /dev/null, or stdout to a file); stop it
+    /// with `stop`, or wait for it with `wait`.
+    public static func start(_ executable: String, _ arguments: [String], stdout: String = "/dev/null") throws -> pid_t {
         try spawn([executable] + arguments, environment: ProcessInfo.processInfo.environment,
-                  stdout: "/dev/null", stderr: "/dev/null")
+                  stdout: stdout, stderr: "/dev/null")
+    }
+
+    /// Waits for a program `start` started; its exit status (128 + signal when killed).
+    public static func wait(_ pid: pid_t, timeout: TimeInterval) -> Int32 {
+        wait(for: pid, timeout: timeout).status
     }
 
     /// Kills and reaps a program `start` started.

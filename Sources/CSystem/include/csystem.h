@@ -87,6 +87,9 @@ int sk_ioprio_set(int ioclass, int priority);
 int sk_sched_setattr(uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,
                      uint64_t runtime, uint64_t deadline, uint64_t period);
 int sk_sched_setaffinity(const uint8_t *mask, size_t nbytes);
+/* An eventfd (close-on-exec), for cgroup v1 OOM notifications. */
+int sk_eventfd(void);
+
 /* extended attributes (sys/xattr.h is not in Glibc's Swift module) */
 int sk_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags);
 int sk_lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags);
