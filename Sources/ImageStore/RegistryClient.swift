@@ -18,7 +18,13 @@ final class RegistryClient: @unchecked Sendable {
     /// The Authorization header that last worked (shared by the parallel layer fetches).
     private var authorization: String?
 
-    init(reference: ImageReference, options: PullOptions, http: HTTPClient = .shared) {
+    /// One client for every pull (its connection pool is shared and it lives as long as the
+    /// process). The read timeout catches a registry that stalls mid-blob; the connect
+    /// timeout, one that never answers (or speaks plain HTTP where we expect TLS).
+    static let sharedHTTP = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+        timeout: .init(connect: .seconds(10), read: .seconds(60))))
+
+    init(reference: ImageReference, options: PullOptions, http: HTTPClient = RegistryClient.sharedHTTP) {
         self.reference = reference
         // Docker Hub's API lives on registry-1.docker.io, not on the name's domain.
         let host = reference.domain == ImageReference.defaultDomain ? "registry-1.docker.io" : reference.domain

@@ -54,6 +54,17 @@ final class PullTests: XCTestCase {
         XCTAssertEqual(index.list().count, 0)
     }
 
+    /// Not marked insecure: the pull speaks HTTPS, which a plain-HTTP registry cannot answer.
+    func testRegistryNotMarkedInsecureIsReachedOverHTTPS() async throws {
+        let (registry, index) = try setUp()
+        do {
+            try await index.pull("\(registry)/test/busybox:1")
+            XCTFail("pulled over plain HTTP from a registry not marked insecure")
+        } catch {
+            XCTAssertTrue("\(error)".contains("GET https://\(registry)/v2/test/busybox/manifests/1"), "\(error)")
+        }
+    }
+
     func testConcurrentPullsShareTheWork() async throws {
         let (registry, index) = try setUp()
         let events = Events()
@@ -91,6 +102,21 @@ final class PullTests: XCTestCase {
             XCTFail("pulled without credentials")
         } catch {
             XCTAssertTrue("\(error)".contains("token request"), "\(error)")
+        }
+        var opts = options(front)
+        opts.credentials[front] = RegistryCredentials(username: "puller", password: "s3cret")
+        let record = try await index.pull("\(front)/test/busybox:1", options: opts)
+        XCTAssertEqual(try index.inspect(record.id.description).cmd, ["sh"])
+    }
+
+    func testBasicAuth() async throws {
+        let (registry, index) = try setUp()
+        let front = try RegistryFixtures.startFront(self, upstream: registry, mode: ["basic", "puller", "s3cret"])
+        do {
+            try await index.pull("\(front)/test/busybox:1", options: options(front))
+            XCTFail("pulled without credentials")
+        } catch {
+            XCTAssertTrue("\(error)".contains("asks for basic credentials"), "\(error)")
         }
         var opts = options(front)
         opts.credentials[front] = RegistryCredentials(username: "puller", password: "s3cret")

@@ -80,7 +80,8 @@ enum RegistryFixtures {
         try ImageFixtures.runTool("skopeo", args + ["oci:\(layout):\(tag)", "docker://\(destination)"])
     }
 
-    /// Starts front.py before `upstream` in `mode` ("token USER PASS" or "cut"); returns "127.0.0.1:port".
+    /// Starts front.py before `upstream` in `mode` ("token USER PASS", "basic USER PASS" or "cut");
+    /// returns "127.0.0.1:port".
     static func startFront(_ test: XCTestCase, upstream: String, mode: [String]) throws -> String {
         guard let python = Command.find("python3") else { throw XCTSkip("python3 is not installed") }
         let dir = try ImageFixtures.scratchDirectory(test, "front")
@@ -91,7 +92,7 @@ enum RegistryFixtures {
     }
 
     /// A proxy to a registry. "token": /v2/ needs a Bearer token that /token hands out only for
-    /// the given basic credentials. "cut": the first response for a blob over 100 KiB sends
+    /// the given basic credentials. "basic": /v2/ needs those credentials. "cut": the first response for a blob over 100 KiB sends
     /// half its body and drops the connection.
     static let frontScript = #"""
     import base64, http.client, http.server, json, sys, threading, urllib.parse
@@ -124,6 +125,10 @@ enum RegistryFixtures {
                 if self.headers.get("Authorization") != "Bearer " + TOKEN:
                     challenge = f'Bearer realm="http://127.0.0.1:{port}/token",service="test-registry",scope="repository:test/busybox:pull"'
                     return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', [("WWW-Authenticate", challenge)])
+            if mode == "basic":
+                want = "Basic " + base64.b64encode(f"{args[0]}:{args[1]}".encode()).decode()
+                if self.headers.get("Authorization") != want:
+                    return self.reply(401, b"", [("WWW-Authenticate", 'Basic realm="test-registry"')])
             conn = http.client.HTTPConnection(upstream, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() == "accept"}
             conn.request("GET", self.path, headers=headers)
