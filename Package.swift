@@ -9,20 +9,22 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C: raw syscalls and the few things Swift cannot call (variadic, _GNU_SOURCE-only, macros).
-        .target(name: "CSystem", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CSkiffSystem", cSettings: [.define("_GNU_SOURCE")]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "OCISpec"),
-        .target(name: "RuntimeCore", dependencies: ["OCISpec", "CSystem", "CSeccomp", "CCap"]),
+        .target(name: "RuntimeCore", dependencies: ["OCISpec", "CSkiffSystem", "CSeccomp", "CCap"]),
         // Images: content store, references, layer unpacking, overlay snapshots (skiff-cri's ImageService).
         .target(name: "ImageStore", dependencies: [
-            "OCISpec", "RuntimeCore", "CZlib", "CSystem",
+            "OCISpec", "RuntimeCore", "CZlib", "CSkiffSystem",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),

@@ -15,6 +15,8 @@ public final class ImageIndex: @unchecked Sendable {
     /// record, so GC never sees an import's blobs before its record exists.
     let lock = NSLock()
     var records: [Digest: ImageRecord]
+    /// Registry pulls under way, so the same image pulled twice at once is fetched once.
+    let inFlightPulls = InFlightPulls()
 
     private struct IndexFile: Codable {
         var version: Int

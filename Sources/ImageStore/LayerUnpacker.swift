@@ -6,7 +6,7 @@
 // and the final name is created with *at calls that never follow it. So `../x`, `/abs`, a
 // symlink planted earlier in the layer (`evil -> /tmp/outside` then `evil/file`) or a hard
 // link to a file outside all fail instead of writing outside the target; the error names the entry.
-import CSystem
+import CSkiffSystem
 import Glibc
 import RuntimeCore
 

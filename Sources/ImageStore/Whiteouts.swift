@@ -1,7 +1,7 @@
 // OCI whiteouts (`.wh.<name>`, `.wh..wh..opq`) turned into what overlayfs understands, as
 // containerd's overlay differ does: a 0:0 character device for a deleted name, and the
 // `trusted.overlay.opaque=y` xattr on a directory whose lower contents are hidden.
-import CSystem
+import CSkiffSystem
 import Glibc
 import RuntimeCore
 

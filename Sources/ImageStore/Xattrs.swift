@@ -1,5 +1,5 @@
-// Reading extended attributes (the calls themselves are CSystem shims).
-import CSystem
+// Reading extended attributes (the calls themselves are CSkiffSystem shims).
+import CSkiffSystem
 
 /// The value of the xattr `name` of `path` (symlinks not followed), or nil when it has none.
 public func readXattr(_ path: String, _ name: String) -> [UInt8]? {

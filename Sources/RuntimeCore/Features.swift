@@ -5,7 +5,7 @@ import OCISpec
 public enum RuntimeFeatures {
     public static let hooks = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
 
-    /// Namespace types the runtime can create or join (one clone flag each in CSystem).
+    /// Namespace types the runtime can create or join (one clone flag each in CSkiffSystem).
     public static let namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
 
     /// `mountOptions`: what the mount code recognises; it owns that list, so it is passed in.

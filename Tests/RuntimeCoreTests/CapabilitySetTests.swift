@@ -1,5 +1,5 @@
 // Parsing of process.capabilities, and the sets applied for real in forked children.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 import XCTest

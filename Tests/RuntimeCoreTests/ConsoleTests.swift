@@ -1,6 +1,6 @@
 // process.terminal: the pty master arrives on the console socket; the container's stdio and
 // /dev/console are the pty.
-import CSystem
+import CSkiffSystem
 import Foundation
 import OCISpec
 import TestSupport

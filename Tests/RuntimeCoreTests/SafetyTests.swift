@@ -1,5 +1,5 @@
 // The escapes runtimes have had, and the promise that bad input changes nothing.
-import CSystem
+import CSkiffSystem
 import Foundation
 import OCISpec
 import TestSupport

@@ -1,7 +1,7 @@
 // SCMP_ACT_NOTIFY end to end: a child loads a filter and hands the notify fd to an agent (this
 // test) at listenerPath; the agent answers the child's mkdir with an errno of its choosing.
 import CSeccomp
-import CSystem
+import CSkiffSystem
 import Foundation
 import Glibc
 import OCISpec

@@ -1,6 +1,6 @@
 // Filters loaded for real, each in a forked child: the child loads, makes the syscall, and exits
 // with what it saw; the parent checks the exit status.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 import XCTest

@@ -2,7 +2,7 @@
 // BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup returns 1 (allow) or 0 (deny) for
 // each access. The program is generated from the folded rule set (DeviceRuleSet), so it decides
 // exactly as the v1 controller would.
-import CSystem
+import CSkiffSystem
 import Glibc
 
 /// One eBPF instruction, in the kernel's struct bpf_insn layout.

@@ -1,5 +1,5 @@
 // The Linux namespaces a config.json can ask for, with their clone flags and /proc names.
-import CSystem
+import CSkiffSystem
 import OCISpec
 
 public enum NamespaceKind: String, CaseIterable, Sendable {

@@ -1,7 +1,7 @@
 // `create`: from a bundle to a container whose process waits for `start`.
 // The runtime validates everything it can first; whatever it then creates (state directory,
 // cgroup, processes) is undone if a later step fails.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -1,6 +1,6 @@
 // `delete`: remove a stopped (or, with --force, any) container: processes, cgroup, state,
 // then the poststop hooks.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -1,6 +1,6 @@
 // `exec`: a new process inside a running container: its namespaces, cgroup, and the
 // container's seccomp profile; identity and capabilities from the process given.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -1,5 +1,5 @@
 // `kill`: a signal to the container's process, or with --all to every process in its cgroup.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -1,6 +1,6 @@
 // `run` and `exec` without --detach: the runtime stays, forwards the signals it gets to the
 // container's process, relays the terminal if it holds one, and returns the exit status.
-import CSystem
+import CSkiffSystem
 import Glibc
 
 /// Signals the runtime forwards rather than acts on. Blocked before forking, so that none is

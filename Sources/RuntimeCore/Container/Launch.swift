@@ -1,6 +1,6 @@
 // Starting the processes of a container or of an exec: the fork into the namespace stage,
 // id mappings, the cgroup, and undoing all of it when a step fails.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

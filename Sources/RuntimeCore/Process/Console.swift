@@ -1,6 +1,6 @@
 // process.terminal: a pseudo-terminal from the container's own devpts. The master goes to
 // whoever holds the console socket; the slave becomes the process's stdio and /dev/console.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -2,7 +2,7 @@
 // root filesystem, hooks, devices, pivot_root, kernel settings, terminal, limits, identity,
 // privileges, and the wait for `start`. Each step fails with an error naming it; the error
 // goes back to the runtime, which cleans up.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

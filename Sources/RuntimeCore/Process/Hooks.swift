@@ -1,5 +1,5 @@
 // Runs OCI hooks: the container state on stdin, the hook's own env only, a timeout.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

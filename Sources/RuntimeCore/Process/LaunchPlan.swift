@@ -1,7 +1,7 @@
 // Everything the forked processes need to know, decided by the runtime before it forks: the
 // children only carry it out. Shared by `create` (a new container) and `exec` (a process
 // joining one).
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -2,7 +2,7 @@
 // (the user namespace first, so that it owns the others), then forks the container's process
 // as a sibling (CLONE_PARENT), so that the runtime is its parent, and exits.
 // Namespaces that only affect children (pid, time) are why this intermediate process exists.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

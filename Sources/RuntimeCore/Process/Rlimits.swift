@@ -1,5 +1,5 @@
 // process.rlimits → setrlimit in the container process.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -1,5 +1,5 @@
 // process.ioPriority, process.scheduler and process.execCPUAffinity.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

@@ -1,6 +1,6 @@
 // Device nodes in the container's /dev: the default set every container gets, plus
 // linux.devices. In a user namespace mknod is not allowed, so host nodes are bind-mounted.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

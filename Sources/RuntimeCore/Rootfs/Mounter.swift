@@ -1,5 +1,5 @@
 // config.json's mounts, made inside the rootfs before pivot_root.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

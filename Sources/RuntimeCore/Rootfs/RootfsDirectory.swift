@@ -2,7 +2,7 @@
 // followed as if the rootfs were "/", and nothing can lead out of it, whatever the image holds.
 // Every step goes through openat2(RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS) from an fd, so a
 // symlink swapped in behind our back makes the open fail instead of escaping.
-import CSystem
+import CSkiffSystem
 import Glibc
 
 struct RootfsDirectory {

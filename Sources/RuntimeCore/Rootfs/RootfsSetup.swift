@@ -1,6 +1,6 @@
 // The container's root filesystem, step by step: isolate mount propagation, make the rootfs a
 // mount point, mount what config.json asks for, devices, then switch root.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

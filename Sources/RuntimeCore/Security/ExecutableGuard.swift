@@ -3,7 +3,7 @@
 // and overwrite it on the host. We run from a detached, read-only clone of our own mount
 // (open_tree + mount_setattr): the kernel refuses any write through it, nothing is copied,
 // and the clone disappears with the process. Cost: one execveat at start-up.
-import CSystem
+import CSkiffSystem
 import Glibc
 
 public enum ExecutableGuard {

@@ -1,6 +1,6 @@
 // AppArmor and SELinux labels for the next execve, where the kernel has them. On a kernel
 // without the module the label is ignored, as runc does.
-import CSystem
+import CSkiffSystem
 import Glibc
 
 enum LSM {

@@ -1,6 +1,6 @@
 // The seccomp agent at linux.seccomp.listenerPath: it receives the notify fd (SCM_RIGHTS) with
 // the container process state as the message, as the runtime-spec's seccomp section describes.
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

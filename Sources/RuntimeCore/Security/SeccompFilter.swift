@@ -5,7 +5,7 @@
 // the syscalls that set them; without it, before capabilities are dropped, because loading a
 // filter without no_new_privs needs CAP_SYS_ADMIN.
 import CSeccomp
-import CSystem
+import CSkiffSystem
 import Glibc
 import OCISpec
 

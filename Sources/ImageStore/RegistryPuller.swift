@@ -1,0 +1,159 @@
+// One pull from a registry, as containerd does it: resolve the reference to a manifest (an
+// index or manifest list picks this node's platform), fetch the config and layers straight
+// into the content store (verified against digest and size, a few layers at a time, skipping
+// blobs already present), and record the image in the index last. A failed pull leaves no
+// visible half blob (the content store publishes only verified blobs) and no record.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import OCISpec
+import RuntimeCore
+
+struct RegistryPuller {
+    let index: ImageIndex
+    let reference: ImageReference
+    let options: PullOptions
+    let client: RegistryClient
+
+    static let manifestAccept = [MediaType.ociIndex, MediaType.ociManifest,
+                                 MediaType.dockerManifestList, MediaType.dockerManifest]
+    /// Manifests are small; anything bigger is not one (containerd's limit is 4 MiB too).
+    static let manifestLimit = 4 << 20
+
+    init(index: ImageIndex, reference: ImageReference, options: PullOptions) {
+        self.index = index; self.reference = reference; self.options = options
+        client = RegistryClient(reference: reference, options: options)
+    }
+
+    /// A manifest or index as fetched: its bytes, the digest of those bytes, its media type.
+    struct Fetched { var bytes: [UInt8]; var digest: Digest; var mediaType: String }
+
+    func pull() async throws -> ImageRecord {
+        let top = try await fetchManifest(reference.digest?.description ?? reference.tag ?? ImageReference.defaultTag,
+                                          expected: reference.digest)
+        var chain = [top]
+        // Indexes may nest (an index of indexes); a few levels is plenty.
+        for _ in 0..<4 {
+            let current = chain[chain.count - 1]
+            if MediaType.isIndex(current.mediaType) {
+                let list = try decode(Index.self, current.bytes, what: "index \(current.digest)")
+                let child = try PlatformChoice.manifest(in: list, for: options.platform,
+                                                        what: "pull \(reference): index \(current.digest)")
+                chain.append(try await fetchManifest(child.digest, expected: try parse(child.digest)))
+                continue
+            }
+            let manifest = try decode(Manifest.self, current.bytes, what: "manifest \(current.digest)")
+            let configDigest = try parse(manifest.config.digest)
+            try await fetchBlobs([manifest.config] + manifest.layers.filter { !MediaType.isForeignLayer($0.mediaType) })
+            let config = try decode(ImageConfig.self, try index.content.read(configDigest), what: "config \(configDigest)")
+            guard config.rootfs.diffIDs.count == manifest.layers.count else {
+                throw RuntimeError("pull \(reference): manifest \(current.digest) has \(manifest.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff_ids")
+            }
+            return try record(chain: chain, manifest: manifest, configDigest: configDigest)
+        }
+        throw RuntimeError("pull \(reference): indexes nested too deeply")
+    }
+
+    /// GET a manifest by tag or digest; by digest, its bytes must hash to it.
+    func fetchManifest(_ ref: String, expected: Digest?) async throws -> Fetched {
+        let response = try await client.get("manifests", ref, accept: RegistryPuller.manifestAccept, timeout: .seconds(60))
+        let body: ByteBuffer
+        do { body = try await response.body.collect(upTo: RegistryPuller.manifestLimit) } catch {
+            throw RuntimeError("pull \(reference): manifest \(ref): reading the body: \(error)")
+        }
+        let bytes = Array(buffer: body)
+        let digest = Digest.of(bytes)
+        if let expected, digest != expected {
+            throw RuntimeError("pull \(reference): manifest \(ref): digest mismatch: got content hashing to \(digest)")
+        }
+        // The registry's own word on the digest must agree with what arrived (a proxy may rewrite).
+        if expected == nil, let header = response.headers["Docker-Content-Digest"].first,
+           let claimed = try? Digest(parsing: header), claimed != digest {
+            throw RuntimeError("pull \(reference): manifest \(ref): registry says \(claimed) but the content hashes to \(digest)")
+        }
+        let probe = try? JSONDecoder().decode(MediaTypeProbe.self, from: Data(bytes))
+        let contentType = response.headers["Content-Type"].first?.split(separator: ";").first.map { String($0).trimmingSpaces }
+        var mediaType = probe?.mediaType ?? contentType ?? MediaType.ociManifest
+        if probe?.mediaType == nil && probe?.manifests != nil { mediaType = MediaType.ociIndex }
+        guard MediaType.isIndex(mediaType) || MediaType.isManifest(mediaType) else {
+            throw RuntimeError("pull \(reference): manifest \(ref): unsupported media type \(mediaType)")
+        }
+        return Fetched(bytes: bytes, digest: digest, mediaType: mediaType)
+    }
+
+    /// Fetches blobs, at most `maxConcurrentDownloads` at once; the first failure cancels the rest.
+    func fetchBlobs(_ descriptors: [Descriptor]) async throws {
+        let limit = max(1, options.maxConcurrentDownloads)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = descriptors[...]
+            while let next = pending.popFirst() {
+                if descriptors.count - pending.count > limit { try await group.next() }
+                group.addTask { try await fetchBlob(next) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func fetchBlob(_ descriptor: Descriptor) async throws {
+        let digest = try parse(descriptor.digest)
+        if index.content.exists(digest) {
+            options.progress?(PullProgress(digest: digest, bytesDone: descriptor.size, bytesTotal: descriptor.size, alreadyPresent: true))
+            return
+        }
+        let response = try await client.get("blobs", digest.description, timeout: .hours(1))
+        let writer = try index.content.writer(expected: digest, size: descriptor.size)
+        do {
+            for try await chunk in response.body {
+                try chunk.withUnsafeReadableBytes { try writer.append($0) }
+                options.progress?(PullProgress(digest: digest, bytesDone: writer.bytesWritten,
+                                               bytesTotal: descriptor.size, alreadyPresent: false))
+            }
+            try writer.commit()
+        } catch {
+            writer.abort()  // the ingest file goes; nothing under blobs/ ever saw these bytes
+            throw RuntimeError("pull \(reference): blob \(digest): \(error)")
+        }
+    }
+
+    /// Stores the manifests and records the image, under the index lock (as imports do).
+    func record(chain: [Fetched], manifest: Manifest, configDigest: Digest) throws -> ImageRecord {
+        let records = try index.runImport { session in
+            for m in chain { try session.store(m.bytes) }
+            var size = chain.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
+            for d in [manifest.config] + manifest.layers {
+                let digest = try parse(d.digest)
+                if MediaType.isForeignLayer(d.mediaType) && !index.content.exists(digest) { continue }
+                // A GC between fetch and record could have taken it: say so, a retry refetches.
+                guard index.content.exists(digest) else {
+                    throw RuntimeError("pull \(reference): blob \(digest) vanished before the image was recorded")
+                }
+                size += d.size
+            }
+            return [ImageRecord(id: configDigest, target: chain[0].digest, targetMediaType: chain[0].mediaType,
+                                manifest: chain[chain.count - 1].digest, names: [reference.description],
+                                size: size, importedAt: ImageIndex.now())]
+        }
+        return records[0]
+    }
+
+    private func parse(_ text: String) throws -> Digest {
+        do { return try Digest(parsing: text) } catch { throw RuntimeError("pull \(reference): \(error)") }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], what: String) throws -> T {
+        do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch {
+            throw RuntimeError("pull \(reference): \(what) does not decode: \(error)")
+        }
+    }
+}
+
+/// Which manifest of an index this node runs: an exact variant match first, then any match.
+enum PlatformChoice {
+    static func manifest(in index: Index, for platform: Platform, what: String) throws -> Descriptor {
+        let matching = index.manifests.filter { d in d.platform.map { HostPlatform.matches($0, wanted: platform) } ?? false }
+        if let exact = matching.first(where: { $0.platform?.variant == platform.variant }) { return exact }
+        if let any = matching.first { return any }
+        let want = [platform.os, platform.architecture, platform.variant].compactMap { $0 }.joined(separator: "/")
+        throw RuntimeError("\(what) has no manifest for \(want)")
+    }
+}
