@@ -1,6 +1,6 @@
 // Out-of-memory kills in a container's cgroup, for `events`: cgroup v1 notifies through an
 // eventfd registered on memory.oom_control; cgroup v2 counts them in memory.events (oom_kill).
-import CSystem
+import CSkiffSystem
 import Glibc
 
 public final class OOMWatcher {
