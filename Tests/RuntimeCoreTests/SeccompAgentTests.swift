@@ -11,7 +11,7 @@ import XCTest
 final class SeccompAgentTests: XCTestCase {
     func testProcessStateJSON() throws {
         let state = State(id: "c\"1\n", status: .creating, pid: 4242, bundle: "/b/ü", annotations: ["k": "v\u{1}", "a": "b"])
-        let bytes = SeccompAgent.processState(state: state, pid: 4242, metadata: "MKNOD=/dev/null")
+        let bytes = try SeccompAgent.processState(state: state, pid: 4242, metadata: "MKNOD=/dev/null")
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         XCTAssertEqual(json["ociVersion"] as? String, specVersion)
         XCTAssertEqual(json["fds"] as? [String], ["seccompFd"])
@@ -27,7 +27,7 @@ final class SeccompAgentTests: XCTestCase {
         struct Envelope: Decodable { var state: State }
         XCTAssertEqual(try JSONDecoder().decode(Envelope.self, from: Data(bytes)).state, state)
 
-        let bare = SeccompAgent.processState(state: State(id: "x", status: .creating, pid: nil, bundle: "/", annotations: nil),
+        let bare = try SeccompAgent.processState(state: State(id: "x", status: .creating, pid: nil, bundle: "/", annotations: nil),
                                              pid: 1, metadata: nil)
         let bareJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bare)) as? [String: Any])
         XCTAssertNil(bareJSON["metadata"])
@@ -45,7 +45,7 @@ final class SeccompAgentTests: XCTestCase {
 
         let pid = try forkChild {
             let agent = try SeccompAgent.connect(path)
-            let state = SeccompAgent.processState(
+            let state = try SeccompAgent.processState(
                 state: State(id: "notify-test", status: .creating, pid: getpid(), bundle: "/bundle", annotations: nil),
                 pid: getpid(), metadata: profile.listenerMetadata)
             try SeccompFilter.load(profile, agent: agent, state: state)

@@ -166,7 +166,7 @@ enum ContainerProcess {
             if let fd = try SeccompFilter.load(profile) { close(fd) }
             return
         }
-        let message = SeccompAgent.processState(state: state, pid: state.pid ?? 0, metadata: profile.listenerMetadata)
+        let message = try SeccompAgent.processState(state: state, pid: state.pid ?? 0, metadata: profile.listenerMetadata)
         try SeccompFilter.load(profile, agent: agent, state: message)
     }
 
