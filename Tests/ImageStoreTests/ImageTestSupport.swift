@@ -9,11 +9,7 @@ import XCTest
 enum ImageFixtures {
     /// A temporary directory removed when the test ends, however it ends.
     static func scratchDirectory(_ test: XCTestCase, _ name: String = "imagestore") throws -> String {
-        var template = Array("/tmp/skiff-\(name)-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw RuntimeError.system("mkdtemp") }
-        let path = String(cString: made)
-        test.addTeardownBlock { FileIO.removeAll(path) }
-        return path
+        try test.makeScratchDirectory(name)
     }
 
     /// rootfs/out/busybox-oci: SKIFF_TEST_OCI_LAYOUT (as ./hack/test sets it), else this

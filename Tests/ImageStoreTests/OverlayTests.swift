@@ -16,7 +16,7 @@ final class OverlayTests: XCTestCase {
 
     func testWhiteoutsHideLowerFilesInAMountedOverlay() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("overlay")
+        let dir = try makeScratchDirectory("overlay")
         try makeTar(dir + "/lower.tar", """
         d('etc'); f('etc/keep', b'kept'); f('etc/gone', b'should be hidden')
         d('opaque'); f('opaque/old1', b'x'); d('opaque/olddir'); f('opaque/olddir/f', b'y')
@@ -55,7 +55,7 @@ final class OverlayTests: XCTestCase {
 
     func testMountingAnUnpreparedSnapshotFails() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("overlay")
+        let dir = try makeScratchDirectory("overlay")
         let store = try SnapshotStore(root: dir + "/store")
         try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
         XCTAssertThrowsError(try store.mountRootfs(container: "c", chainIDs: ["sha256:" + String(repeating: "1", count: 64)],
@@ -75,7 +75,7 @@ final class OverlayTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: skiffRuntimeBinary) else {
             throw XCTSkip("no skiff-runtime at \(skiffRuntimeBinary): swift build --product skiff-runtime")
         }
-        let dir = try makeLayerScratch("overlay")
+        let dir = try makeScratchDirectory("overlay")
         let store = try SnapshotStore(root: dir + "/store")
         let chainIDs = try store.prepare(layers: [LayerBlob(path: busyboxImageTar, diffID: try sha256OfFile(busyboxImageTar))])
         let layer = try store.layerPath(chainID: chainIDs[0])

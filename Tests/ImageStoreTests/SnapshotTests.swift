@@ -1,4 +1,5 @@
 import Glibc
+import TestSupport
 import XCTest
 @testable import ImageStore
 
@@ -9,8 +10,8 @@ final class SnapshotTests: XCTestCase {
         let c = "sha256:" + String(repeating: "c", count: 64)
         let ids = SnapshotStore.chainIDs(diffIDs: [a, b, c])
         // Independent computation: sha256 of "<previous chain id> <diffID>" by sha256sum.
-        let ab = "sha256:" + String(try runShell("printf '%s' '\(a) \(b)' | sha256sum").stdout.prefix(64))
-        let abc = "sha256:" + String(try runShell("printf '%s' '\(ab) \(c)' | sha256sum").stdout.prefix(64))
+        let ab = "sha256:" + String(try shell("printf '%s' '\(a) \(b)' | sha256sum").stdout.prefix(64))
+        let abc = "sha256:" + String(try shell("printf '%s' '\(ab) \(c)' | sha256sum").stdout.prefix(64))
         XCTAssertEqual(ids, [a, ab, abc])
         XCTAssertEqual(SnapshotStore.chainIDs(diffIDs: []), [])
     }
@@ -20,7 +21,7 @@ final class SnapshotTests: XCTestCase {
         try makeTar(dir + "/base.tar.gz", gzip: true, "d('etc')\nf('etc/os', b'base')")
         try makeTar(dir + "/top1.tar", "f('one', b'1')")
         try makeTar(dir + "/top2.tar", "f('two', b'2')")
-        try runShell("gzip -dc '\(dir)/base.tar.gz' > '\(dir)/base.tar'")
+        try shell("gzip -dc '\(dir)/base.tar.gz' > '\(dir)/base.tar'")
         return (LayerBlob(path: dir + "/base.tar.gz", diffID: try sha256OfFile(dir + "/base.tar")),
                 LayerBlob(path: dir + "/top1.tar", diffID: try sha256OfFile(dir + "/top1.tar")),
                 LayerBlob(path: dir + "/top2.tar", diffID: try sha256OfFile(dir + "/top2.tar")))
@@ -28,7 +29,7 @@ final class SnapshotTests: XCTestCase {
 
     func testImagesSharingABaseLayerShareItsSnapshot() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("snap")
+        let dir = try makeScratchDirectory("snap")
         let layers = try makeLayers(dir)
         let store = try SnapshotStore(root: dir + "/store")
         let image1 = try store.prepare(layers: [layers.base, layers.top1])
@@ -42,7 +43,7 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(fileContents(try store.layerPath(chainID: image2[1]) + "/two"), "2")
 
         // Preparing again unpacks nothing: a marker in the snapshot survives.
-        try runShell("touch '\(try store.layerPath(chainID: image1[0]))/marker'")
+        try shell("touch '\(try store.layerPath(chainID: image1[0]))/marker'")
         XCTAssertEqual(try store.prepare(layers: [layers.base, layers.top1]), image1)
         XCTAssertNotNil(lstatOf(try store.layerPath(chainID: image1[0]) + "/marker"))
 
@@ -54,7 +55,7 @@ final class SnapshotTests: XCTestCase {
 
     func testWrongDiffIDLeavesNoSnapshot() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("snap")
+        let dir = try makeScratchDirectory("snap")
         let layers = try makeLayers(dir)
         let store = try SnapshotStore(root: dir + "/store")
         let wrong = LayerBlob(path: layers.top1.path, diffID: layers.top2.diffID)
@@ -68,9 +69,9 @@ final class SnapshotTests: XCTestCase {
 
     func testTruncatedLayerLeavesNoSnapshot() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("snap")
+        let dir = try makeScratchDirectory("snap")
         try makeTar(dir + "/l.tar.gz", gzip: true, "import os\nf('big', os.urandom(300000))")
-        try runShell("head -c 100000 '\(dir)/l.tar.gz' > '\(dir)/cut.tar.gz'")
+        try shell("head -c 100000 '\(dir)/l.tar.gz' > '\(dir)/cut.tar.gz'")
         let store = try SnapshotStore(root: dir + "/store")
         XCTAssertThrowsError(try store.prepare(layers: [LayerBlob(path: dir + "/cut.tar.gz", diffID: "sha256:" + String(repeating: "0", count: 64))]))
         XCTAssertEqual(directoryListing(dir + "/store/snapshots"), [])
@@ -78,11 +79,11 @@ final class SnapshotTests: XCTestCase {
 
     func testInterruptedUnpacksAreCleanedUpOnOpen() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("snap")
+        let dir = try makeScratchDirectory("snap")
         let layers = try makeLayers(dir)
         let chainIDs = try SnapshotStore(root: dir + "/store").prepare(layers: [layers.base])
         // What a crash mid-unpack and mid-removal leaves behind.
-        try runShell("mkdir -p '\(dir)/store/snapshots/.tmp-abc-123456/fs/etc' '\(dir)/store/snapshots/.tmp-remove-def-654321/fs'")
+        try shell("mkdir -p '\(dir)/store/snapshots/.tmp-abc-123456/fs/etc' '\(dir)/store/snapshots/.tmp-remove-def-654321/fs'")
         let store = try SnapshotStore(root: dir + "/store")
         XCTAssertEqual(directoryListing(dir + "/store/snapshots"), [String(chainIDs[0].dropFirst(7))])
         XCTAssertEqual(store.list(), chainIDs)

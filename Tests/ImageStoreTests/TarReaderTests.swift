@@ -1,4 +1,5 @@
 import Glibc
+import TestSupport
 import XCTest
 @testable import ImageStore
 
@@ -6,7 +7,7 @@ final class TarReaderTests: XCTestCase {
     /// Every entry of a tar file, with the data of regular files.
     private func readAll(_ path: String) throws -> [(TarEntry, [UInt8])] {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw LayerTestFailure("open \(path)") }
+        guard fd >= 0 else { throw TestFailure("open \(path)") }
         defer { close(fd) }
         let (stream, _) = try LayerCompression.decompressing(FileDescriptorStream(fd: fd, name: path), name: path)
         let reader = TarReader(stream)
@@ -25,7 +26,7 @@ final class TarReaderTests: XCTestCase {
     }
 
     func testUstarEntriesOfEveryKind() throws {
-        let dir = try makeLayerScratch("tar")
+        let dir = try makeScratchDirectory("tar")
         try makeTar(dir + "/l.tar", format: "ustar", """
         d('dir', mode=0o1777, uid=12, gid=34)
         f('dir/file', b'hello world', mode=0o4755, mtime=1234567890)
@@ -55,7 +56,7 @@ final class TarReaderTests: XCTestCase {
     }
 
     func testGNULongNamesAndLinks() throws {
-        let dir = try makeLayerScratch("tar")
+        let dir = try makeScratchDirectory("tar")
         let long = String(repeating: "a", count: 120) + "/" + String(repeating: "b", count: 130)
         try makeTar(dir + "/l.tar", format: "gnu", """
         f('\(long)', b'long')
@@ -72,7 +73,7 @@ final class TarReaderTests: XCTestCase {
     }
 
     func testPAXHeaders() throws {
-        let dir = try makeLayerScratch("tar")
+        let dir = try makeScratchDirectory("tar")
         let long = String(repeating: "x", count: 200)
         try makeTar(dir + "/l.tar", format: "pax", """
         f('\(long)', b'data', uid=3000000, gid=4000000, mtime=1500000000.25,
@@ -98,7 +99,7 @@ final class TarReaderTests: XCTestCase {
     }
 
     func testGzipStreamAndDiffID() throws {
-        let dir = try makeLayerScratch("tar")
+        let dir = try makeScratchDirectory("tar")
         try makeTar(dir + "/l.tar.gz", gzip: true, """
         import os
         f('big', os.urandom(3 * 1024 * 1024 + 17))
@@ -108,7 +109,7 @@ final class TarReaderTests: XCTestCase {
         XCTAssertEqual(entries.map(\.0.path), ["big", "small"])
         XCTAssertEqual(entries[0].1.count, 3 * 1024 * 1024 + 17)
         // The diffID is the sha256 of the uncompressed stream.
-        try runShell("gzip -dc '\(dir)/l.tar.gz' > '\(dir)/l.tar'")
+        try shell("gzip -dc '\(dir)/l.tar.gz' > '\(dir)/l.tar'")
         let target = dir + "/fs"
         mkdir(target, 0o755)
         let diffID = try LayerUnpacker.apply(blobAt: dir + "/l.tar.gz", into: target)
@@ -116,29 +117,29 @@ final class TarReaderTests: XCTestCase {
     }
 
     func testTruncatedAndCorruptArchivesFail() throws {
-        let dir = try makeLayerScratch("tar")
+        let dir = try makeScratchDirectory("tar")
         try makeTar(dir + "/l.tar", """
         import os
         f('file', os.urandom(100000))
         """)
-        try runShell("head -c 50000 '\(dir)/l.tar' > '\(dir)/cut.tar'")
+        try shell("head -c 50000 '\(dir)/l.tar' > '\(dir)/cut.tar'")
         XCTAssertThrowsError(try readAll(dir + "/cut.tar")) { error in
             XCTAssertTrue("\(error)".contains("unexpected end of archive"), "\(error)")
             XCTAssertTrue("\(error)".contains("file"), "\(error)")
         }
-        try runShell("gzip -c '\(dir)/l.tar' | head -c 30000 > '\(dir)/cut.tar.gz'")
+        try shell("gzip -c '\(dir)/l.tar' | head -c 30000 > '\(dir)/cut.tar.gz'")
         XCTAssertThrowsError(try readAll(dir + "/cut.tar.gz")) { error in
             XCTAssertTrue("\(error)".contains("gzip"), "\(error)")
         }
-        try runShell("head -c 1024 /dev/urandom > '\(dir)/noise'")
+        try shell("head -c 1024 /dev/urandom > '\(dir)/noise'")
         XCTAssertThrowsError(try readAll(dir + "/noise")) { error in
             XCTAssertTrue("\(error)".contains("checksum"), "\(error)")
         }
     }
 
     func testZstdIsNamed() throws {
-        let dir = try makeLayerScratch("tar")
-        try runShell("printf '\\050\\265\\057\\375rest' > '\(dir)/l.zst'")
+        let dir = try makeScratchDirectory("tar")
+        try shell("printf '\\050\\265\\057\\375rest' > '\(dir)/l.zst'")
         XCTAssertThrowsError(try readAll(dir + "/l.zst")) { error in
             XCTAssertTrue("\(error)".contains("zstd layers need libzstd"), "\(error)")
         }

@@ -6,11 +6,6 @@ import TestSupport
 import XCTest
 @testable import ImageStore
 
-struct LayerTestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Helpers every tar-building script starts with: `add(t, name, ...)` adds one entry.
 /// argv: <output path> <format: pax|gnu|ustar> <compression: none|gz>.
 private let tarPreamble = """
@@ -36,32 +31,11 @@ extension XCTestCase {
         guard getuid() == 0 else { throw XCTSkip("layer tests run as root (ownership, devices, trusted xattrs, mounts)") }
     }
 
-    /// A temporary directory removed when the test ends, however it ends (mounts in it are
-    /// unmounted by the teardown blocks registered after this one, which run first).
-    func makeLayerScratch(_ prefix: String) throws -> String {
-        var template = Array("/tmp/skiff-test-\(prefix)-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw LayerTestFailure("mkdtemp failed") }
-        let directory = String(cString: made)
-        addTeardownBlock { removeScratch(directory) }
-        return directory
-    }
-
     /// Writes a tar at `path` from Python statements using the preamble's helpers.
     func makeTar(_ path: String, format: String = "pax", gzip: Bool = false, _ body: String) throws {
         let result = try Command.run("/usr/bin/python3", ["-c", tarPreamble + body + "\nt.close()\n", path, format, gzip ? "gz" : "none"])
-        guard result.status == 0 else { throw LayerTestFailure("building \(path): \(result.summary)") }
+        guard result.status == 0 else { throw TestFailure("building \(path): \(result.summary)") }
     }
-}
-
-func removeScratch(_ path: String) {
-    _ = try? Command.run("/bin/rm", ["-rf", "--one-file-system", path])
-}
-
-@discardableResult
-func runShell(_ command: String) throws -> CommandResult {
-    let result = try Command.run("/bin/sh", ["-c", command])
-    if result.status != 0 { throw LayerTestFailure("\(command): \(result.summary)") }
-    return result
 }
 
 func lstatOf(_ path: String) -> stat? {
@@ -77,7 +51,7 @@ func directoryListing(_ path: String) -> [String] {
 
 /// sha256 of a file as "sha256:<hex>", by sha256sum (independent of the code under test).
 func sha256OfFile(_ path: String) throws -> String {
-    let out = try runShell("sha256sum '\(path)'").stdout
+    let out = try shell("sha256sum '\(path)'").stdout
     return "sha256:" + String(out.prefix(64))
 }
 

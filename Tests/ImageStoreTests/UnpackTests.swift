@@ -1,11 +1,12 @@
 import Glibc
+import TestSupport
 import XCTest
 @testable import ImageStore
 
 final class UnpackTests: XCTestCase {
     func testRoundTripOfEveryKindWithMetadata() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("unpack")
+        let dir = try makeScratchDirectory("unpack")
         try makeTar(dir + "/l.tar", """
         d('.', mode=0o755)
         d('dir', mode=0o1777, uid=1234, gid=5678, mtime=1111111111)
@@ -67,7 +68,7 @@ final class UnpackTests: XCTestCase {
 
     func testGzipLayerLongNamesAndLaterEntriesReplaceEarlier() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("unpack")
+        let dir = try makeScratchDirectory("unpack")
         let long = String(repeating: "n", count: 150) + "/" + String(repeating: "m", count: 200)
         try makeTar(dir + "/l.tar.gz", format: "gnu", gzip: true, """
         f('\(long)', b'long one')
@@ -80,7 +81,7 @@ final class UnpackTests: XCTestCase {
         """)
         let fs = dir + "/layer"
         let diffID = try LayerUnpacker.unpack(blobAt: dir + "/l.tar.gz", to: fs)
-        try runShell("gzip -dc '\(dir)/l.tar.gz' > '\(dir)/plain.tar'")
+        try shell("gzip -dc '\(dir)/l.tar.gz' > '\(dir)/plain.tar'")
         XCTAssertEqual(diffID, try sha256OfFile(dir + "/plain.tar"))
         XCTAssertEqual(fileContents(fs + "/" + long), "long one")
         XCTAssertEqual(fileContents(fs + "/again"), "second")
@@ -90,7 +91,7 @@ final class UnpackTests: XCTestCase {
 
     func testWhiteoutsBecomeOverlayWhiteouts() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("unpack")
+        let dir = try makeScratchDirectory("unpack")
         try makeTar(dir + "/l.tar", """
         d('etc')
         f('etc/.wh.gone')
@@ -114,19 +115,19 @@ final class UnpackTests: XCTestCase {
     /// Unpacks a hostile tar next to an "outside" directory: it must fail naming `entry`,
     /// leave no layer (nor temporary directory), and write nothing outside.
     private func assertRefused(_ body: String, naming entry: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let dir = try makeLayerScratch("hostile")
+        let dir = try makeScratchDirectory("hostile")
         let outside = dir + "/outside"
         let work = dir + "/a/b/c"
-        try runShell("mkdir -p '\(outside)' '\(work)' && echo sentinel > '\(outside)/sentinel'")
+        try shell("mkdir -p '\(outside)' '\(work)' && echo sentinel > '\(outside)/sentinel'")
         let script = body.replacingOccurrences(of: "OUTSIDE", with: outside)
         try makeTar(dir + "/l.tar", script)
-        let before = try runShell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout
+        let before = try shell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout
         let passwd = fileContents("/etc/passwd")
         XCTAssertThrowsError(try LayerUnpacker.unpack(blobAt: dir + "/l.tar", to: work + "/layer"), file: file, line: line) { error in
             XCTAssertTrue("\(error)".contains(entry), "error should name \(entry): \(error)", file: file, line: line)
         }
         XCTAssertEqual(directoryListing(work), [], "no layer, no temporary directory", file: file, line: line)
-        XCTAssertEqual(try runShell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout, before,
+        XCTAssertEqual(try shell("cd '\(dir)' && find . -path ./a/b/c -prune -o -print | sort").stdout, before,
                        "nothing appeared outside the target", file: file, line: line)
         XCTAssertEqual(directoryListing(outside), ["sentinel"], file: file, line: line)
         XCTAssertEqual(fileContents(outside + "/sentinel"), "sentinel\n", file: file, line: line)
@@ -169,9 +170,9 @@ final class UnpackTests: XCTestCase {
 
     func testSymlinksAreDataNeverFollowed() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("unpack")
+        let dir = try makeScratchDirectory("unpack")
         let outside = dir + "/outside"
-        try runShell("mkdir '\(outside)' && echo sentinel > '\(outside)/sentinel'")
+        try shell("mkdir '\(outside)' && echo sentinel > '\(outside)/sentinel'")
         // A symlink to an outside file, then a regular file and a hard link to the symlink by
         // that name: the symlink is replaced or linked, the outside file untouched.
         try makeTar(dir + "/l.tar", """
@@ -190,14 +191,14 @@ final class UnpackTests: XCTestCase {
 
     func testTruncatedLayersLeaveNothing() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("unpack")
+        let dir = try makeScratchDirectory("unpack")
         try makeTar(dir + "/l.tar", """
         import os
         d('d')
         f('d/a', os.urandom(20000))
         f('d/b', os.urandom(200000))
         """)
-        try runShell("head -c 100000 '\(dir)/l.tar' > '\(dir)/cut.tar' && gzip -c '\(dir)/l.tar' | head -c 60000 > '\(dir)/cut.tar.gz'")
+        try shell("head -c 100000 '\(dir)/l.tar' > '\(dir)/cut.tar' && gzip -c '\(dir)/l.tar' | head -c 60000 > '\(dir)/cut.tar.gz'")
         let work = dir + "/work"
         mkdir(work, 0o755)
         XCTAssertThrowsError(try LayerUnpacker.unpack(blobAt: dir + "/cut.tar", to: work + "/layer")) { error in
@@ -219,7 +220,7 @@ func makedevice(_ major: UInt32, _ minor: UInt32) -> dev_t {
 final class UnpackRootTests: XCTestCase {
     func testLayerRootIsTheRootEntryOr0755AndAufsMetadataIsSkipped() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("unpack")
+        let dir = try makeScratchDirectory("unpack")
         try makeTar(dir + "/plain.tar", "f('.wh..wh.plnk/123.456', b'aufs')\nd('.wh..wh.plnk')\nf('file', b'x')")
         try makeTar(dir + "/rooted.tar", "d('./', mode=0o750, uid=5, gid=6)\nf('file', b'x')")
         try LayerUnpacker.unpack(blobAt: dir + "/plain.tar", to: dir + "/plain")
@@ -234,7 +235,7 @@ final class UnpackRootTests: XCTestCase {
 
     func testSymlinkXattrs() throws {
         try requireRootForLayers()
-        let dir = try makeLayerScratch("unpack")
+        let dir = try makeScratchDirectory("unpack")
         try makeTar(dir + "/l.tar", "sym('l', 'target', pax={'SCHILY.xattr.trusted.t': 'v', 'SCHILY.xattr.user.u': 'skipped'})")
         try LayerUnpacker.unpack(blobAt: dir + "/l.tar", to: dir + "/fs")
         XCTAssertEqual(readXattr(dir + "/fs/l", "trusted.t"), Array("v".utf8))

@@ -103,29 +103,3 @@ final class TestBundle {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-extension XCTestCase {
-    /// A temporary directory removed when the test ends, however it ends.
-    func makeScratchDirectory(_ prefix: String) throws -> String {
-        let directory = try makeTemporaryDirectory(prefix)
-        addTeardownBlock { _ = try? shell("rm -rf '\(directory)'") }
-        return directory
-    }
-}
-
-func makeTemporaryDirectory(_ prefix: String) throws -> String {
-    var template = Array("/tmp/skiff-test-\(prefix)-XXXXXX".utf8CString)
-    guard let path = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
-    return String(cString: path)
-}
-
-@discardableResult
-func shell(_ command: String) throws -> Result {
-    let result = try Command.run("/bin/sh", ["-c", command])
-    if result.status != 0 { throw TestFailure("\(command): \(result.stderr)") }
-    return result
-}
