@@ -42,15 +42,12 @@ int sk_personality(unsigned long p) { return ret(personality(p)); }
 int sk_set_no_new_privs(void) { return ret(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)); }
 int sk_set_dumpable(int on) { return ret(prctl(PR_SET_DUMPABLE, on, 0, 0, 0)); }
 int sk_set_keepcaps(int on) { return ret(prctl(PR_SET_KEEPCAPS, on, 0, 0, 0)); }
-int sk_set_child_subreaper(void) { return ret(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)); }
 int sk_set_pdeathsig(int sig) { return ret(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)); }
-int sk_set_name(const char *name) { return ret(prctl(PR_SET_NAME, name, 0, 0, 0)); }
 
 int sk_close_range_cloexec(unsigned int first) {
     return ret(syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */));
 }
 int sk_pipe2(int fds[2], int flags) { return ret(pipe2(fds, flags)); }
-int sk_memfd_create(const char *name, unsigned int flags) { return ret(syscall(SYS_memfd_create, name, flags)); }
 int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
     return ret(syscall(SYS_openat2, dirfd, path, &how, sizeof how));

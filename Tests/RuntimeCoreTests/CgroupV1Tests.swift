@@ -306,6 +306,7 @@ final class CgroupV1Tests: XCTestCase {
         XCTAssertEqual(relative.record.paths["memory"], memory + "/pods/ctr1")
         let absolute = try Cgroups.manager(layout: layout, cgroupsPath: "/pods//ctr1/", id: "x")
         XCTAssertEqual(absolute.record.paths["name=systemd"].map { $0.hasSuffix("/pods/ctr1") }, layout.hierarchy(for: "name=systemd") != nil ? true : nil)
-        XCTAssertThrowsError(try Cgroups.manager(cgroupsPath: "/x", id: "x", systemd: true))
+        XCTAssertThrowsError(try Cgroups.requireCgroupfs(systemd: true))
+        XCTAssertNoThrow(try Cgroups.requireCgroupfs(systemd: false))
     }
 }

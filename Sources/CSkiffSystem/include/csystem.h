@@ -29,14 +29,11 @@ int sk_personality(unsigned long persona);
 int sk_set_no_new_privs(void);
 int sk_set_dumpable(int on);
 int sk_set_keepcaps(int on);
-int sk_set_child_subreaper(void);
 int sk_set_pdeathsig(int sig);
-int sk_set_name(const char *name);
 
 /* fds */
 int sk_close_range_cloexec(unsigned int first);
 int sk_pipe2(int fds[2], int flags);
-int sk_memfd_create(const char *name, unsigned int flags);
 int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int sk_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags);
 int sk_send_fd(int sock, int fd);

@@ -50,11 +50,6 @@ public enum Cgroups {
         if systemd { throw RuntimeError("--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs") }
     }
 
-    public static func manager(cgroupsPath: String?, id: String, systemd: Bool, devices: [Device]? = nil) throws -> CgroupManager {
-        try requireCgroupfs(systemd: systemd)
-        return try manager(layout: CgroupLayout.current(), cgroupsPath: cgroupsPath, id: id, devices: devices)
-    }
-
     public static func manager(layout: CgroupLayout, cgroupsPath: String?, id: String, devices: [Device]? = nil) throws -> CgroupManager {
         let path = try CgroupPath.resolve(cgroupsPath, id: id)
         switch layout.mode {
