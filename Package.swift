@@ -17,12 +17,13 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         .target(name: "OCISpec"),
         .target(name: "RuntimeCore", dependencies: ["OCISpec", "CSkiffSystem", "CSeccomp", "CCap"]),
         // Images: content store, references, layer unpacking, overlay snapshots (skiff-cri's ImageService).
         .target(name: "ImageStore", dependencies: [
-            "OCISpec", "RuntimeCore", "CZlib", "CSkiffSystem",
+            "OCISpec", "RuntimeCore", "CZlib", "CZstd", "CSkiffSystem",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
