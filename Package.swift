@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -6,10 +6,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff-runtime", targets: ["skiff-runtime"]),
+        .executable(name: "skiff-pause", targets: ["skiff-pause"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // traits: [] keeps Foundation out: the daemon runs the OCI runtime and CNI plugins with it.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         // C: raw syscalls and the few things Swift cannot call (variadic, _GNU_SOURCE-only, macros).
@@ -29,6 +32,8 @@ let package = Package(
         ]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
+        // The pod sandbox's infra process: Glibc only, built static like the runtime.
+        .executableTarget(name: "skiff-pause"),
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
