@@ -26,6 +26,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        // Pod sandbox networking: network namespaces and CNI plugins (skiff-cri's RunPodSandbox).
+        .target(name: "PodNetwork", dependencies: ["CSkiffSystem"]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
 
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
+        .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.
         .testTarget(name: "InteropTests", dependencies: ["TestSupport"]),
     ]
