@@ -37,6 +37,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Pod sandbox networking: network namespaces and CNI plugins (skiff-cri's RunPodSandbox).
+        .target(name: "PodNetwork", dependencies: ["CSkiffSystem"]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
         // The pod sandbox's infra process: Glibc only, built static like the runtime.
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
+        .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.
         .testTarget(name: "InteropTests", dependencies: ["TestSupport"]),
     ]
