@@ -2,6 +2,7 @@
 // into one directory by rename, and this watches that directory with inotify on a thread of
 // its own, so a status change reaches the daemon (and its event stream) at once, not at the
 // next poll.
+import CRIAPI
 import Foundation
 import Glibc
 
@@ -17,11 +18,11 @@ final class ExitWatcher: @unchecked Sendable {
         self.onExit = onExit
         mkdir(directory, 0o700)
         fd = inotify_init1(Int32(IN_CLOEXEC))
-        guard fd >= 0 else { throw CRIServerError.internal("inotify_init1: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw CRIError.internal("inotify_init1: \(String(cString: strerror(errno)))") }
         guard inotify_add_watch(fd, directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)) >= 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
-            throw CRIServerError.internal("inotify watch \(directory): \(message)")
+            throw CRIError.internal("inotify watch \(directory): \(message)")
         }
         let thread = Thread { [self] in self.loop() }
         thread.name = "exit-watcher"

@@ -2,6 +2,7 @@
 // per pod, as containerd's runtime classes), driven through its runc-compatible command line.
 // `create` is not here: the container's monitor runs it, so that the monitor holds the
 // container's stdio and is its parent (see ContainerMonitor).
+import CRIAPI
 import Foundation
 
 public struct OCIRuntime: Sendable, Equatable {
@@ -26,10 +27,10 @@ public struct OCIRuntime: Sendable, Equatable {
         let r = try await call(["state", id], allowFailure: true)
         if r.status != 0 {
             if Self.saysNotFound(r.stderrText) { return nil }
-            throw CRIServerError.internal("\(handler) runtime: state \(id): \(r.stderrText)")
+            throw CRIError.internal("\(handler) runtime: state \(id): \(r.stderrText)")
         }
         do { return try JSONDecoder().decode(State.self, from: Data(r.stdout)) } catch {
-            throw CRIServerError.internal("\(handler) runtime: state \(id): unreadable answer: \(error)")
+            throw CRIError.internal("\(handler) runtime: state \(id): unreadable answer: \(error)")
         }
     }
 
@@ -40,7 +41,7 @@ public struct OCIRuntime: Sendable, Equatable {
     public func kill(_ id: String, signal: Int32, all: Bool = false) async throws {
         let r = try await call(["kill"] + (all ? ["--all"] : []) + [id, String(signal)], allowFailure: true)
         if r.status != 0 && !Self.saysNotFound(r.stderrText) && !r.stderrText.contains("not running") {
-            throw CRIServerError.internal("\(handler) runtime: kill \(id): \(r.stderrText)")
+            throw CRIError.internal("\(handler) runtime: kill \(id): \(r.stderrText)")
         }
     }
 
@@ -48,7 +49,7 @@ public struct OCIRuntime: Sendable, Equatable {
     public func delete(_ id: String, force: Bool = false) async throws {
         let r = try await call(["delete"] + (force ? ["--force"] : []) + [id], allowFailure: true)
         if r.status != 0 && !Self.saysNotFound(r.stderrText) {
-            throw CRIServerError.internal("\(handler) runtime: delete \(id): \(r.stderrText)")
+            throw CRIError.internal("\(handler) runtime: delete \(id): \(r.stderrText)")
         }
     }
 
@@ -62,7 +63,7 @@ public struct OCIRuntime: Sendable, Equatable {
               timeout: Duration = .seconds(60)) async throws -> ProcessResult {
         let r = try await ProcessCall.run(path, ["--root", root] + arguments, input: input, timeout: timeout)
         if r.status != 0 && !allowFailure {
-            throw CRIServerError.internal("\(handler) runtime: \(arguments.first ?? "") failed: \(r.stderrText)")
+            throw CRIError.internal("\(handler) runtime: \(arguments.first ?? "") failed: \(r.stderrText)")
         }
         return r
     }

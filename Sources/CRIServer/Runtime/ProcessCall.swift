@@ -1,5 +1,6 @@
 // Running a short-lived helper program (the OCI runtime, a CNI plugin) to completion, with its
 // output collected and a deadline: past it the program is killed and the call fails.
+import CRIAPI
 import Subprocess
 import SystemPackage
 
@@ -41,7 +42,7 @@ public enum ProcessCall {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let result = first else {
-                throw CRIServerError.deadlineExceeded("\(path) \(arguments.joined(separator: " ")): no answer within \(timeout)")
+                throw CRIError.deadlineExceeded("\(path) \(arguments.joined(separator: " ")): no answer within \(timeout)")
             }
             return result
         }

@@ -12,7 +12,7 @@ import RuntimeCore
 public final class NodeRuntime: @unchecked Sendable {
     public let config: DaemonConfig
     let images: ImageIndex
-    let network: PodNetworking?
+    let network: PodNetworking
     let sandboxStore: RecordStore<SandboxRecord>
     let containerStore: RecordStore<ContainerRecord>
     let events = EventBroadcaster()
@@ -41,8 +41,8 @@ public final class NodeRuntime: @unchecked Sendable {
         }
         self.runtimes = runtimes
         pauseRootfs = try PauseRootfs.install(pause: config.pausePath, under: config.root)
-        network = try? PodNetworking(configDirectory: config.cniConfDir, pluginDirectories: config.cniBinDirs,
-                                     cacheDirectory: config.state + "/cni")
+        network = try PodNetworking(configDirectory: config.cniConfDir, pluginDirectories: config.cniBinDirs,
+                                    stateDirectory: config.state + "/cni")
         let (s, brokenS) = sandboxStore.loadAll()
         let (c, brokenC) = containerStore.loadAll()
         for r in s { sandboxes[r.id] = r }
@@ -57,7 +57,7 @@ public final class NodeRuntime: @unchecked Sendable {
 
     func runtime(_ handler: String) throws -> OCIRuntime {
         guard let r = runtimes[handler == "skiff" ? "" : handler] else {
-            throw CRIServerError.notFound("runtime handler \"\(handler)\" is not configured (known: \(runtimes.keys.map { $0.isEmpty ? "skiff (default)" : $0 }.sorted().joined(separator: ", ")))")
+            throw CRIError.notFound("runtime handler \"\(handler)\" is not configured (known: \(runtimes.keys.map { $0.isEmpty ? "skiff (default)" : $0 }.sorted().joined(separator: ", ")))")
         }
         return r
     }
@@ -72,12 +72,12 @@ public final class NodeRuntime: @unchecked Sendable {
     }
 
     static func find<R>(_ id: String, in records: [String: R], what: String) throws -> R {
-        guard !id.isEmpty else { throw CRIServerError.invalidArgument("\(what) id is empty") }
+        guard !id.isEmpty else { throw CRIError.invalidArgument("\(what) id is empty") }
         if let r = records[id] { return r }
         let matches = records.filter { $0.key.hasPrefix(id) }
         if matches.count == 1 { return matches.first!.value }
-        if matches.count > 1 { throw CRIServerError.invalidArgument("\(what) id prefix \"\(id)\" is ambiguous (\(matches.count) match)") }
-        throw CRIServerError.notFound("\(what) \"\(id)\" not found")
+        if matches.count > 1 { throw CRIError.invalidArgument("\(what) id prefix \"\(id)\" is ambiguous (\(matches.count) match)") }
+        throw CRIError.notFound("\(what) \"\(id)\" not found")
     }
 
     func save(_ record: SandboxRecord) throws {

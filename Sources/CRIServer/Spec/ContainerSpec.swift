@@ -83,7 +83,7 @@ enum ContainerSpec {
             args = image.entrypoint + (config.args.isEmpty ? image.cmd : config.args)
         }
         guard !args.isEmpty else {
-            throw CRIServerError.invalidArgument("container \(config.metadata.name): no command: neither the config nor the image gives one")
+            throw CRIError.invalidArgument("container \(config.metadata.name): no command: neither the config nor the image gives one")
         }
         return args
     }
@@ -118,14 +118,14 @@ enum ContainerSpec {
                 let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
                 if let n = UInt32(parts[0]) { uid = n } else {
                     guard let entry = accounts.user(named: parts[0]) else {
-                        throw CRIServerError.invalidArgument("user \"\(parts[0])\" is not in the image's /etc/passwd")
+                        throw CRIError.invalidArgument("user \"\(parts[0])\" is not in the image's /etc/passwd")
                     }
                     uid = entry.uid; gid = entry.gid; name = parts[0]
                 }
                 if parts.count > 1 {
                     if let n = UInt32(parts[1]) { gid = n } else {
                         guard let g = accounts.group(named: parts[1]) else {
-                            throw CRIServerError.invalidArgument("group \"\(parts[1])\" is not in the image's /etc/group")
+                            throw CRIError.invalidArgument("group \"\(parts[1])\" is not in the image's /etc/group")
                         }
                         gid = g
                     }
@@ -152,7 +152,7 @@ enum ContainerSpec {
                 if name.uppercased() == "ALL" { return "ALL" }
                 let full = name.uppercased().hasPrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased()
                 guard CapabilitySet.allNames.contains(full) else {
-                    throw CRIServerError.invalidArgument("unknown capability \"\(name)\"")
+                    throw CRIError.invalidArgument("unknown capability \"\(name)\"")
                 }
                 return full
             }
@@ -215,12 +215,12 @@ enum ContainerSpec {
         case .localhost:
             let path = profile.localhostRef
             guard path.hasPrefix("/") else {
-                throw CRIServerError.invalidArgument("seccomp profile \"\(path)\": a Localhost profile must be an absolute path")
+                throw CRIError.invalidArgument("seccomp profile \"\(path)\": a Localhost profile must be an absolute path")
             }
             do {
                 return try JSONDecoder().decode(Seccomp.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw CRIServerError.invalidArgument("seccomp profile \(path): \(error)")
+                throw CRIError.invalidArgument("seccomp profile \(path): \(error)")
             }
         }
     }
@@ -243,13 +243,13 @@ enum ContainerSpec {
     static func device(_ d: CRIAPI.Device) throws -> OCISpec.Device {
         var st = stat()
         guard stat(d.hostPath, &st) == 0 else {
-            throw CRIServerError.invalidArgument("device \(d.hostPath): \(String(cString: strerror(errno)))")
+            throw CRIError.invalidArgument("device \(d.hostPath): \(String(cString: strerror(errno)))")
         }
         let kind: String
         switch st.st_mode & S_IFMT {
         case S_IFCHR: kind = "c"
         case S_IFBLK: kind = "b"
-        default: throw CRIServerError.invalidArgument("device \(d.hostPath) is not a device node")
+        default: throw CRIError.invalidArgument("device \(d.hostPath) is not a device node")
         }
         return OCISpec.Device(type: kind, path: d.containerPath.isEmpty ? d.hostPath : d.containerPath,
                               major: Int64(major(st.st_rdev)), minor: Int64(minor(st.st_rdev)),
@@ -296,10 +296,10 @@ enum ContainerSpec {
         }
         for m in config.mounts {
             guard m.containerPath.hasPrefix("/") else {
-                throw CRIServerError.invalidArgument("mount \(m.hostPath): container path \"\(m.containerPath)\" is not absolute")
+                throw CRIError.invalidArgument("mount \(m.hostPath): container path \"\(m.containerPath)\" is not absolute")
             }
             guard !m.hostPath.isEmpty else {
-                throw CRIServerError.invalidArgument("mount at \(m.containerPath): no host path")
+                throw CRIError.invalidArgument("mount at \(m.containerPath): no host path")
             }
             // A missing host directory is made, as Docker and CRI-O do.
             if !FileIO.exists(m.hostPath) { try? FileManager.default.createDirectory(atPath: m.hostPath, withIntermediateDirectories: true) }

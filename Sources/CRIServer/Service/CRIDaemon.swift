@@ -1,0 +1,40 @@
+// The whole daemon: the image store, the node runtime, and the CRI server on its socket. One
+// daemon owns a root at a time (a lock file says so), since two would corrupt each other's
+// records.
+import CRIAPI
+import Foundation
+import Glibc
+import ImageStore
+
+extension NodeRuntime: RuntimeServiceHandler {}
+extension NodeImages: ImageServiceHandler {}
+
+public final class CRIDaemon: Sendable {
+    public let runtime: NodeRuntime
+    public let images: NodeImages
+    let server: CRIHTTPServer
+    let lockFD: Int32
+
+    public init(config: DaemonConfig) async throws {
+        try FileIO.mkdirAll(config.root, mode: 0o711)
+        lockFD = open(config.root + "/skiff-cri.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockFD >= 0, flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            throw CRIError.failedPrecondition("\(config.root) is in use by another skiff-cri (\(config.root)/skiff-cri.lock is locked)")
+        }
+        let index = try ImageIndex(root: config.root)
+        let runtime = try NodeRuntime(config: config, images: index)
+        self.runtime = runtime
+        images = NodeImages(index: index, insecureRegistries: config.insecureRegistries) { id in runtime.usesImage(id) }
+        try FileIO.mkdirAll((config.listen as NSString).deletingLastPathComponent, mode: 0o711)
+        server = try await CRIHTTPServer.bind(socketPath: config.listen, runtime: runtime, image: images)
+    }
+
+    /// Serves until `shutdown()`; the containers keep running when the daemon stops.
+    public func run() async throws { try await server.run() }
+
+    public func shutdown() { server.shutdown() }
+}
+
+extension NodeRuntime {
+    func usesImage(_ id: String) -> Bool { lock.withLock { containers.values.contains { $0.imageID == id } } }
+}
