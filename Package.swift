@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff-runtime", targets: ["skiff-runtime"]),
+        .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -29,6 +30,12 @@ let package = Package(
         ]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
+
+        // The per-container monitor (conmon's role). C, -O2 and static even in debug builds: a pod's
+        // monitors must stay under 2 MB resident together (static glibc: ~0.6 MB each; see main.c).
+        .executableTarget(name: "skiff-monitor",
+                          cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-std=c11"])],
+                          linkerSettings: [.unsafeFlags(["-nostartfiles", "-static-executable"])]),
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
