@@ -36,12 +36,15 @@ let package = Package(
         .executableTarget(name: "skiff-monitor",
                           cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-std=c11"])],
                           linkerSettings: [.unsafeFlags(["-nostartfiles", "-static-executable"])]),
+        // The daemon's side of the monitor: launch it, read exit files and CRI logs, attach, control.
+        .target(name: "ContainerMonitor", dependencies: ["CSkiffSystem"]),
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
+        .testTarget(name: "ContainerMonitorTests", dependencies: ["ContainerMonitor", "OCISpec", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.
         .testTarget(name: "InteropTests", dependencies: ["TestSupport"]),
     ]

@@ -75,17 +75,21 @@ static void write_all(int fd, const char *data, size_t n) {
     }
 }
 
-static void report(struct monitor *m, const char *text) {
-    if (m->opt.sync_fd < 0) return;
+static void report_created(struct monitor *m) {
+    char text[64];
+    snprintf(text, sizeof text, "created %d %d\n", (int)m->container_pid, (int)getpid());
     write_all(m->opt.sync_fd, text, strlen(text));
     close(m->opt.sync_fd);
     m->opt.sync_fd = -1;
 }
 
+/* The caller exits next; the sync fd is left for the exit to close, so that when the daemon
+ * sees the end of the report this process is already gone. */
 static void report_error(struct monitor *m) {
-    char text[ERROR_MAX + 8];
-    snprintf(text, sizeof text, "error %s", m->error);
-    report(m, text);
+    if (m->opt.sync_fd >= 0) {
+        write_all(m->opt.sync_fd, "error ", 6);
+        write_all(m->opt.sync_fd, m->error, strlen(m->error));
+    }
     dprintf(2, "skiff-monitor: %s\n", m->error);
 }
 
@@ -131,6 +135,13 @@ static int setup(struct monitor *m) {
     sigprocmask(SIG_BLOCK, &child, NULL);
     if ((m->signal_fd = signalfd(-1, &child, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
         return fail(m, "signalfd: %s", strerror(errno));
+    /* The exit file is written when the container is gone: a directory it cannot go to must
+     * fail the create, not lose the exit status later. */
+    const char *slash = strrchr(m->opt.exit_file, '/');
+    char directory[4096];
+    snprintf(directory, sizeof directory, "%.*s", slash == m->opt.exit_file ? 1 : (int)(slash - m->opt.exit_file),
+             m->opt.exit_file);
+    if (access(directory, W_OK) < 0) return fail(m, "exit file directory %s: %s", directory, strerror(errno));
     if (cri_log_open(m) < 0) return -1;
     if ((m->attach_listener = unix_listen(m, m->opt.attach_socket, SOCK_SEQPACKET)) < 0) return -1;
     m->made_attach_socket = true;
@@ -262,9 +273,7 @@ int main(int argc, char **argv) {
     detach(m);
     if (setup(m) < 0 || runtime_create(m) < 0) give_up(m);
 
-    char created[64];
-    snprintf(created, sizeof created, "created %d %d\n", (int)m->container_pid, (int)getpid());
-    report(m, created);
+    report_created(m);
     run(m);
     finish(m);
     return 0;
