@@ -161,6 +161,7 @@ static void give_up(struct monitor *m) {
     kill_children();
     remove_sockets(m);
     if (m->made_log) unlink(m->opt.log_path);
+    unlink(m->opt.pid_file); /* the runtime's, for a container that no longer exists */
     report_error(m);
     _exit(1);
 }

@@ -29,6 +29,14 @@ final class LaunchErrorTests: XCTestCase {
         try assertFailsCleanly(container, saying: "exit file directory \(container.directory)/missing: No such file or directory")
     }
 
+    /// The runtime created the container but sent no terminal (the config has none): the
+    /// monitor deletes the container it cannot serve.
+    func testAContainerCreatedWithoutTheExpectedTerminalIsDeleted() throws {
+        let container = try MonitoredContainer(self, args: ["sleep", "100"])
+        container.launch.terminal = true
+        try assertFailsCleanly(container, saying: "the runtime sent no terminal")
+    }
+
     func testAMissingMonitorIsReported() throws {
         let container = try MonitoredContainer(self, args: ["true"])
         container.launch.monitor = "/nonexistent/skiff-monitor"
@@ -43,7 +51,7 @@ final class LaunchErrorTests: XCTestCase {
         }
         XCTAssertFalse(processRunning(mentioning: container.id), "no monitor or container left", file: file, line: line)
         for path in [container.launch.attachSocket, container.launch.controlSocket, container.logPath, container.exitFile,
-                     container.launch.attachSocket + ".console"] {
+                     container.launch.attachSocket + ".console", container.launch.pidFile] {
             XCTAssertFalse(FileManager.default.fileExists(atPath: path), "\(path) removed", file: file, line: line)
         }
         let state = (try? FileManager.default.contentsOfDirectory(atPath: container.stateRoot)) ?? []
