@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "skiff-runtime", targets: ["skiff-runtime"]),
         .executable(name: "skiff-pause", targets: ["skiff-pause"]),
+        .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -44,6 +45,14 @@ let package = Package(
         // The pod sandbox's infra process: Glibc only, built static like the runtime.
         .executableTarget(name: "skiff-pause"),
 
+        // The per-container monitor (conmon's role). C, -O2 and static even in debug builds: a pod's
+        // monitors must stay under 2 MB resident together (static glibc: ~0.6 MB each; see main.c).
+        .executableTarget(name: "skiff-monitor",
+                          cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2", "-std=c11"])],
+                          linkerSettings: [.unsafeFlags(["-nostartfiles", "-static-executable"])]),
+        // The daemon's side of the monitor: launch it, read exit files and CRI logs, attach, control.
+        .target(name: "ContainerMonitor", dependencies: ["CSkiffSystem"]),
+
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
@@ -51,6 +60,7 @@ let package = Package(
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
+        .testTarget(name: "ContainerMonitorTests", dependencies: ["ContainerMonitor", "OCISpec", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.
         .testTarget(name: "InteropTests", dependencies: ["TestSupport"]),
     ]
