@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "skiff-runtime", targets: ["skiff-runtime"]),
         .executable(name: "skiff-pause", targets: ["skiff-pause"]),
         .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
+        .executable(name: "skiff-cri", targets: ["skiff-cri"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // traits: [] keeps Foundation out: the daemon runs the OCI runtime and CNI plugins with it.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // C: raw syscalls and the few things Swift cannot call (variadic, _GNU_SOURCE-only, macros).
@@ -40,6 +42,14 @@ let package = Package(
         ]),
         // Pod sandbox networking: network namespaces and CNI plugins (skiff-cri's RunPodSandbox).
         .target(name: "PodNetwork", dependencies: ["CSkiffSystem"]),
+        // The CRI daemon's logic: sandboxes, containers, exec, stats, images, over the libraries above.
+        .target(name: "CRIServer", dependencies: [
+            "CRIAPI", "ImageStore", "RuntimeCore", "OCISpec", "PodNetwork", "ContainerMonitor", "CSkiffSystem",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
+        .executableTarget(name: "skiff-cri", dependencies: [
+            "CRIServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
         // The pod sandbox's infra process: Glibc only, built static like the runtime.

@@ -23,7 +23,7 @@ extension NodeRuntime {
                 throw CRIError.alreadyExists("pod sandbox name \(name) is taken by \(other.id)")
             }
             // Reserve the name while the sandbox is made.
-            sandboxes[id] = SandboxRecord(id: id, config: podConfig, runtimeHandler: request.runtimeHandler, state: .notready,
+            sandboxes[id] = SandboxRecord(id: id, config: podConfig, runtimeHandler: request.runtimeHandler, state: .notReady,
                                           createdAt: Self.now(), netnsPath: "", ips: [], pid: 0, network: "")
         }
         var record = try sandbox(id)
@@ -91,7 +91,7 @@ extension NodeRuntime {
                 try NetworkNamespace(path: record.netnsPath).remove()
             }
             umount2(sandboxFiles(record.id).shm, Int32(MNT_DETACH))
-            record.state = .notready
+            record.state = .notReady
             record.pid = 0
             try save(record)
         }
@@ -244,8 +244,9 @@ extension NodeRuntime {
         launch.stdin = stdin
         launch.stdinOnce = stdinOnce
         launch.monitorLog = dir + "/monitor.log"
+        let prepared = launch
         do {
-            return try await Blocking.run { try launch.launch() }
+            return try await Blocking.run { try prepared.launch() }
         } catch {
             FileIO.removeAll(dir)
             throw CRIError.internal("create \(id): \(error)")

@@ -5,6 +5,7 @@ import CRIAPI
 import Foundation
 import Glibc
 import ImageStore
+import RuntimeCore
 
 extension NodeRuntime: RuntimeServiceHandler {}
 extension NodeImages: ImageServiceHandler {}

@@ -2,6 +2,7 @@
 // containerd's CRI plugin does: the image's entrypoint/cmd/env/user/workdir as the defaults
 // the request overrides, the sandbox's namespaces joined, and the security context mapped.
 import CRIAPI
+import CSkiffSystem
 import Foundation
 import ImageStore
 import OCISpec
@@ -252,7 +253,7 @@ enum ContainerSpec {
         default: throw CRIError.invalidArgument("device \(d.hostPath) is not a device node")
         }
         return OCISpec.Device(type: kind, path: d.containerPath.isEmpty ? d.hostPath : d.containerPath,
-                              major: Int64(major(st.st_rdev)), minor: Int64(minor(st.st_rdev)),
+                              major: Int64(sk_major(st.st_rdev)), minor: Int64(sk_minor(st.st_rdev)),
                               fileMode: st.st_mode & 0o777, uid: 0, gid: 0)
     }
 

@@ -43,7 +43,9 @@ enum SandboxSpec {
         linux.cgroupsPath = cgroupsPath(parent: config.linux.cgroupParent, id: record.id)
         linux.sysctl = config.linux.sysctls.isEmpty ? nil : config.linux.sysctls
         var resources = linux.resources ?? Resources()
-        resources.cpu = Resources.CPU(shares: 2)   // as containerd gives pause: it needs no CPU
+        var cpu = Resources.CPU()
+        cpu.shares = 2   // as containerd gives pause: it needs no CPU
+        resources.cpu = cpu
         linux.resources = resources
         if !security.privileged && security.seccomp?.profileType == .runtimeDefault {
             linux.seccomp = DefaultSeccompProfile.profile

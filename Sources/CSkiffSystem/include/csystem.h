@@ -34,9 +34,6 @@ int sk_set_pdeathsig(int sig);
 /* fds */
 int sk_close_range_cloexec(unsigned int first);
 int sk_pipe2(int fds[2], int flags);
-/* posix_spawn: close every descriptor from `from` up in the child (glibc's _np extension). */
-#include <spawn.h>
-int sk_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int sk_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags);
 int sk_send_fd(int sock, int fd);
