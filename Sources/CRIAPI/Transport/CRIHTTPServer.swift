@@ -53,7 +53,11 @@ public final class CRIHTTPServer: Sendable {
     ) async throws -> CRIHTTPServer {
         let directory = String(socketPath[..<(socketPath.lastIndex(of: "/") ?? socketPath.startIndex)])
         if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw CRIError(.internal, "cannot create the socket's directory \(directory): \(error)")
+            }
         }
         let listener: NIOAsyncChannel<Connection, Never>
         do {
