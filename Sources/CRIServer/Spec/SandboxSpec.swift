@@ -25,7 +25,6 @@ enum SandboxSpec {
         process.args = ["/pause"]
         process.capabilities = Capabilities(bounding: [], effective: [], inheritable: [], permitted: [], ambient: [])
         process.rlimits = nil
-        process.oomScoreAdj = -998   // the last process of the pod the kernel should kill
         let security = config.linux.securityContext
         if let uid = security.runAsUser?.value { process.user.uid = UInt32(clamping: uid) }
         if let gid = security.runAsGroup?.value { process.user.gid = UInt32(clamping: gid) }

@@ -4,6 +4,7 @@ import CRIServer
 import Dispatch
 import Foundation
 
+@main
 struct SkiffCRI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff-cri", abstract: "The CRI daemon: pod sandboxes, containers and images over HTTP/JSON on a Unix socket.",
@@ -85,4 +86,3 @@ func log(_ message: String) {
     FileHandle.standardError.write(Data("skiff-cri: \(message)\n".utf8))
 }
 
-await SkiffCRI.main()
