@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -6,11 +6,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff-runtime", targets: ["skiff-runtime"]),
+        .executable(name: "skiff-pause", targets: ["skiff-pause"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // traits: [] keeps Foundation out: the daemon runs the OCI runtime and CNI plugins with it.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         // C: raw syscalls and the few things Swift cannot call (variadic, _GNU_SOURCE-only, macros).
@@ -18,12 +21,13 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         .target(name: "OCISpec"),
         .target(name: "RuntimeCore", dependencies: ["OCISpec", "CSkiffSystem", "CSeccomp", "CCap"]),
         // Images: content store, references, layer unpacking, overlay snapshots (skiff-cri's ImageService).
         .target(name: "ImageStore", dependencies: [
-            "OCISpec", "RuntimeCore", "CZlib", "CSkiffSystem",
+            "OCISpec", "RuntimeCore", "CZlib", "CZstd", "CSkiffSystem",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
@@ -33,8 +37,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Pod sandbox networking: network namespaces and CNI plugins (skiff-cri's RunPodSandbox).
+        .target(name: "PodNetwork", dependencies: ["CSkiffSystem"]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
+        // The pod sandbox's infra process: Glibc only, built static like the runtime.
+        .executableTarget(name: "skiff-pause"),
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
@@ -42,6 +50,7 @@ let package = Package(
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
+        .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.
         .testTarget(name: "InteropTests", dependencies: ["TestSupport"]),
     ]

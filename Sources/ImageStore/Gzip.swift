@@ -92,7 +92,7 @@ public enum LayerCompression: Equatable, Sendable {
         let stream = PrefixedStream(prefix: magic, rest: blob)
         switch detect(magic) {
         case .gzip: return (try GzipStream(stream, name: name), .gzip)
-        case .zstd: throw RuntimeError("layer \(name): zstd layers need libzstd, which this build does not link")
+        case .zstd: return (try ZstdStream(stream, name: name), .zstd)
         case .none: return (stream, .none)
         }
     }

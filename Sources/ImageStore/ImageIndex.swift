@@ -10,6 +10,8 @@ import RuntimeCore
 public final class ImageIndex: @unchecked Sendable {
     public let root: String
     public let content: ContentStore
+    /// Unpacked layers and container rootfs layers, under the same root.
+    public let snapshots: SnapshotStore
     let indexPath: String
     /// Serializes every change (and GC) in this process; imports hold it from first blob to
     /// record, so GC never sees an import's blobs before its record exists.
@@ -28,6 +30,7 @@ public final class ImageIndex: @unchecked Sendable {
         self.root = root
         try FileIO.mkdirAll(root)
         content = try ContentStore(root: joinPath(root, "content"))
+        snapshots = try SnapshotStore(root: root)
         indexPath = joinPath(root, "images.json")
         records = [:]
         unlink(indexPath + ".tmp")  // a save cut off by a crash; images.json itself is intact

@@ -26,12 +26,16 @@ public struct PullOptions: Sendable {
     public var platform: Platform = HostPlatform.current
     /// Layers fetched at once (containerd's default is 3).
     public var maxConcurrentDownloads: Int = 3
+    /// Unpack each layer into its snapshot as soon as it is fetched (layers unpack independently:
+    /// each one is its own overlay directory), so the image is ready to run when the pull returns.
+    public var unpack: Bool = true
     public var progress: (@Sendable (PullProgress) -> Void)? = nil
 
     public init(insecureRegistries: Set<String> = [], credentials: [String: RegistryCredentials] = [:],
-                platform: Platform = HostPlatform.current, maxConcurrentDownloads: Int = 3,
+                platform: Platform = HostPlatform.current, maxConcurrentDownloads: Int = 3, unpack: Bool = true,
                 progress: (@Sendable (PullProgress) -> Void)? = nil) {
         self.insecureRegistries = insecureRegistries; self.credentials = credentials
-        self.platform = platform; self.maxConcurrentDownloads = maxConcurrentDownloads; self.progress = progress
+        self.platform = platform; self.maxConcurrentDownloads = maxConcurrentDownloads
+        self.unpack = unpack; self.progress = progress
     }
 }

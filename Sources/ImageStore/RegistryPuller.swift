@@ -44,10 +44,19 @@ struct RegistryPuller {
             }
             let manifest = try decode(Manifest.self, current.bytes, what: "manifest \(current.digest)")
             let configDigest = try parse(manifest.config.digest)
-            try await fetchBlobs([manifest.config] + manifest.layers.filter { !MediaType.isForeignLayer($0.mediaType) })
+            try await fetchBlob(manifest.config)
             let config = try decode(ImageConfig.self, try index.content.read(configDigest), what: "config \(configDigest)")
             guard config.rootfs.diffIDs.count == manifest.layers.count else {
                 throw RuntimeError("pull \(reference): manifest \(current.digest) has \(manifest.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff_ids")
+            }
+            let chainIDs = SnapshotStore.chainIDs(diffIDs: config.rootfs.diffIDs)
+            let layers = zip(manifest.layers, zip(config.rootfs.diffIDs, chainIDs))
+                .filter { !MediaType.isForeignLayer($0.0.mediaType) }
+            try await fetchBlobs(layers.map { $0.0 }) { i in
+                guard options.unpack else { return }
+                let (descriptor, (diffID, chainID)) = layers[i]
+                let blob = LayerBlob(path: index.content.path(try parse(descriptor.digest)), diffID: diffID)
+                try await Blocking.run { try index.snapshots.ensure(blob, chainID: chainID) }
             }
             return try record(chain: chain, manifest: manifest, configDigest: configDigest)
         }
@@ -81,14 +90,14 @@ struct RegistryPuller {
         return Fetched(bytes: bytes, digest: digest, mediaType: mediaType)
     }
 
-    /// Fetches blobs, at most `maxConcurrentDownloads` at once; the first failure cancels the rest.
-    func fetchBlobs(_ descriptors: [Descriptor]) async throws {
+    /// Fetches blobs, at most `maxConcurrentDownloads` at once, calling `then` with each one's
+    /// position once it is in the store; the first failure cancels the rest.
+    func fetchBlobs(_ descriptors: [Descriptor], then: @escaping @Sendable (Int) async throws -> Void) async throws {
         let limit = max(1, options.maxConcurrentDownloads)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            var pending = descriptors[...]
-            while let next = pending.popFirst() {
-                if descriptors.count - pending.count > limit { try await group.next() }
-                group.addTask { try await fetchBlob(next) }
+            for (i, next) in descriptors.enumerated() {
+                if i >= limit { try await group.next() }
+                group.addTask { try await fetchBlob(next); try await then(i) }
             }
             try await group.waitForAll()
         }

@@ -78,10 +78,14 @@ public final class SnapshotStore: Sendable {
     @discardableResult
     public func prepare(layers: [LayerBlob]) throws -> [String] {
         let chainIDs = Self.chainIDs(diffIDs: layers.map(\.diffID))
-        for (layer, chainID) in zip(layers, chainIDs) where !exists(chainID: chainID) {
-            try unpack(layer, chainID: chainID)
-        }
+        for (layer, chainID) in zip(layers, chainIDs) { try ensure(layer, chainID: chainID) }
         return chainIDs
+    }
+
+    /// Unpacks one layer into the snapshot `chainID` unless it is there already. Each layer is
+    /// its own directory, so layers of one image may be unpacked in any order, or at once.
+    public func ensure(_ layer: LayerBlob, chainID: String) throws {
+        if !exists(chainID: chainID) { try unpack(layer, chainID: chainID) }
     }
 
     /// Unpacks into a temporary directory and renames it into place only once it is complete

@@ -42,6 +42,44 @@ final class PullTests: XCTestCase {
         XCTAssertEqual(try index.inspect("\(registry)/test/busybox@\(record.manifest)").cmd, ["sh"])
     }
 
+    func testPullUnpacksAndTheRootfsOutlivesTheImageUntilRemoved() async throws {
+        let (registry, index) = try setUp()
+        let record = try await index.pull("\(registry)/test/busybox:1", options: options(registry))
+        let chainIDs = SnapshotStore.chainIDs(diffIDs: try index.inspect(record.id.description).config.rootfs.diffIDs)
+        XCTAssertFalse(chainIDs.isEmpty)
+        XCTAssertTrue(chainIDs.allSatisfy { index.snapshots.exists(chainID: $0) }, "every layer unpacked by the pull")
+
+        let target = try ImageFixtures.scratchDirectory(self, "rootfs")
+        let details = try index.prepareRootfs(image: "\(registry)/test/busybox:1", container: "c1", target: target)
+        XCTAssertEqual(details.cmd, ["sh"])
+        XCTAssertTrue(FileIO.exists(target + "/bin/busybox"), "the image's files are in the mounted rootfs")
+        XCTAssertThrowsError(try index.prepareRootfs(image: record.id.description, container: "c1", target: target)) {
+            XCTAssertTrue("\($0)".contains("c1"), "\($0)")
+        }
+
+        // The image goes (forced): its container still stands on the snapshots.
+        XCTAssertTrue(try index.remove(record.id.description, force: true))
+        XCTAssertEqual(try index.collectSnapshots(), [])
+        XCTAssertTrue(chainIDs.allSatisfy { index.snapshots.exists(chainID: $0) })
+
+        try index.removeRootfs(container: "c1", target: target)
+        try index.removeRootfs(container: "c1", target: target)   // twice is fine
+        XCTAssertFalse(FileIO.exists(target + "/bin/busybox"))
+        XCTAssertEqual(Set(try index.collectSnapshots()), Set(chainIDs))
+        XCTAssertFalse(try index.collectGarbage().isEmpty)
+        XCTAssertEqual(index.content.list(), [])
+    }
+
+    func testPullWithoutUnpackLeavesSnapshotsToTheFirstRootfs() async throws {
+        let (registry, index) = try setUp()
+        var opts = options(registry)
+        opts.unpack = false
+        let record = try await index.pull("\(registry)/test/busybox:1", options: opts)
+        XCTAssertEqual(index.snapshots.list(), [])
+        let chainIDs = try index.unpack(record.id.description)
+        XCTAssertEqual(Set(index.snapshots.list()), Set(chainIDs))
+    }
+
     func testPullByWrongDigestFailsNamingIt() async throws {
         let (registry, index) = try setUp()
         let missing = "sha256:" + String(repeating: "ab", count: 32)

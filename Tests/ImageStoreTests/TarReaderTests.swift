@@ -137,11 +137,38 @@ final class TarReaderTests: XCTestCase {
         }
     }
 
-    func testZstdIsNamed() throws {
+    func testZstdStreamsMultipleFramesAndDiffID() throws {
         let dir = try makeScratchDirectory("tar")
-        try shell("printf '\\050\\265\\057\\375rest' > '\(dir)/l.zst'")
-        XCTAssertThrowsError(try readAll(dir + "/l.zst")) { error in
-            XCTAssertTrue("\(error)".contains("zstd layers need libzstd"), "\(error)")
+        try makeTar(dir + "/l.tar", """
+        import os
+        f('big', os.urandom(2 * 1024 * 1024 + 5))
+        f('small', b'x')
+        """)
+        // Two frames back to back: a reader must go on past the first.
+        try shell("head -c 700000 '\(dir)/l.tar' | zstd -q -c > '\(dir)/l.tar.zst'")
+        try shell("tail -c +700001 '\(dir)/l.tar' | zstd -q -c >> '\(dir)/l.tar.zst'")
+        let entries = try readAll(dir + "/l.tar.zst")
+        XCTAssertEqual(entries.map(\.0.path), ["big", "small"])
+        XCTAssertEqual(entries[0].1.count, 2 * 1024 * 1024 + 5)
+        let target = dir + "/fs"
+        mkdir(target, 0o755)
+        let diffID = try LayerUnpacker.apply(blobAt: dir + "/l.tar.zst", into: target)
+        XCTAssertEqual(diffID, try sha256OfFile(dir + "/l.tar"))
+    }
+
+    func testTruncatedAndCorruptZstdFail() throws {
+        let dir = try makeScratchDirectory("tar")
+        try makeTar(dir + "/l.tar", """
+        import os
+        f('file', os.urandom(300000))
+        """)
+        try shell("zstd -q -c '\(dir)/l.tar' | head -c 100000 > '\(dir)/cut.tar.zst'")
+        XCTAssertThrowsError(try readAll(dir + "/cut.tar.zst")) { error in
+            XCTAssertTrue("\(error)".contains("zstd") && "\(error)".contains("truncated"), "\(error)")
+        }
+        try shell("{ printf '\\050\\265\\057\\375'; head -c 200 /dev/zero | tr '\\000' '\\377'; } > '\(dir)/bad.zst'")
+        XCTAssertThrowsError(try readAll(dir + "/bad.zst")) { error in
+            XCTAssertTrue("\(error)".contains("zstd") && "\(error)".contains("corrupt"), "\(error)")
         }
     }
 }

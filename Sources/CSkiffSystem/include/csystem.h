@@ -93,4 +93,5 @@ int sk_lsetxattr(const char *path, const char *name, const void *value, size_t s
 long sk_lgetxattr(const char *path, const char *name, void *value, size_t size);
 #include "skiff_seccomp_notify.h"
 #include "skiff_bpf.h"
+#include "skiff_spawn.h"
 #endif
