@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
+        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "ContainerMonitor", "TestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         .testTarget(name: "ContainerMonitorTests", dependencies: ["ContainerMonitor", "OCISpec", "TestSupport"]),

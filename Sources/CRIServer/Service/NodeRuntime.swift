@@ -99,7 +99,9 @@ public final class NodeRuntime: @unchecked Sendable {
 
     func sandboxFiles(_ id: String) -> SandboxSpec.Files { SandboxSpec.Files(directory: config.sandboxesDir + "/" + id) }
     func bundle(_ id: String) -> String { config.bundlesDir + "/" + id }
-    func monitorDirectory(_ id: String) -> String { config.monitorsDir + "/" + id }
+    /// Named by the id's first 32 hex digits (128 bits): the monitor's socket paths must fit
+    /// sockaddr_un's 108 bytes even under a long --state.
+    func monitorDirectory(_ id: String) -> String { config.monitorsDir + "/" + id.prefix(32) }
     func exitFile(_ id: String) -> String { config.exitsDir + "/" + id }
 
     static func now() -> Int64 { Timestamp.now().nanosecondsSince1970 }
