@@ -72,7 +72,9 @@ class Bench:
         """Runs a command under /usr/bin/time: (seconds, peak KB)."""
         out = os.path.join(self.tmp, "time.out")
         start = time.monotonic()
-        subprocess.run(["/usr/bin/time", "-o", out, "-f", "%M", *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        r = subprocess.run(["/usr/bin/time", "-o", out, "-f", "%M", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)}: exit {r.returncode}: {r.stderr.strip()[-2000:]}")
         elapsed = time.monotonic() - start
         return elapsed, int(open(out).read().split()[-1])
 
@@ -103,7 +105,7 @@ class Bench:
             shutil.rmtree(d, ignore_errors=True)
 
     def podman(self):
-        d = tempfile.mkdtemp(dir=self.tmp, prefix="podman-")
+        d = tempfile.mkdtemp(prefix="pb-")   # podman wants a runroot under 50 characters
         try:
             return self.timed(*self.netns("podman", "--root", f"{d}/root", "--runroot", f"{d}/run", "--storage-driver", "overlay",
                                           "pull", "-q", "--tls-verify=false", self.image))

@@ -113,8 +113,9 @@ class Podman:
         open(conf, "w").write('[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n'
                               '[engine]\nruntime = "runc"\n')
         self.env = dict(os.environ, CONTAINERS_CONF=conf)
-        self.base = ["nsenter", f"--net=/run/netns/{ns}", "podman", "--root", f"{tmp}/podman/root",
-                     "--runroot", f"{tmp}/podman/run", "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs"]
+        self.short = tempfile.mkdtemp(prefix="pp-")   # podman wants a runroot under 50 characters
+        self.base = ["nsenter", f"--net=/run/netns/{ns}", "podman", "--root", f"{self.short}/root",
+                     "--runroot", f"{self.short}/run", "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs"]
         run(*self.base, "import", "-q", f"{ROOT}/rootfs/out/busybox.tar", "localhost/bench/busybox:1", env=self.env)
 
     def pod(self, i):
@@ -127,6 +128,8 @@ class Podman:
     def stop(self):
         self.remove_all()
         subprocess.run([*self.base, "system", "reset", "-f"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["sh", "-c", f"grep -o ' {self.short}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
+        shutil.rmtree(self.short, ignore_errors=True)
 
 
 def timed(f, *a):
