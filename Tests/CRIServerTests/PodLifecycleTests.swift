@@ -160,4 +160,26 @@ final class PodLifecycleTests: XCTestCase {
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: node.state + "/bundles")) ?? [], [],
                        "no bundle left by the failed creates")
     }
+
+    func testRuncIsSelectableAsARuntimeHandler() async throws {
+        guard let runc = Command.find("runc") else { throw XCTSkip("runc is not installed (hack/deps)") }
+        let node = try DaemonFixture(self, extraFlags: ["--runtime-handler", "runc=\(runc)"])
+        try await node.pullImage()
+        let pod = try await node.client.runPodSandbox(RunPodSandboxRequest(config: node.podConfig("withrunc"), runtimeHandler: "runc")).podSandboxId
+        let c = try await node.runContainer(pod, podName: "withrunc", "app", ["sleep", "60"])
+        let r = try await node.client.execSync(ExecSyncRequest(containerId: c, cmd: ["hostname"], timeout: 10))
+        XCTAssertEqual(String(decoding: r.stdout, as: UTF8.self), "withrunc\n")
+        let handler = try await node.client.podSandboxStatus(PodSandboxStatusRequest(podSandboxId: pod)).status.runtimeHandler
+        XCTAssertEqual(handler, "runc")
+        // runc's own state directory holds both: the pause container and the app.
+        let listed = try Command.run(runc, ["--root", "\(node.state)/runtime/runc", "list", "-q"])
+        XCTAssertEqual(Set(listed.stdout.split(separator: "\n").map(String.init)), [pod, c])
+        do {
+            _ = try await node.client.runPodSandbox(RunPodSandboxRequest(config: node.podConfig("other"), runtimeHandler: "kata"))
+            XCTFail("an unknown handler")
+        } catch let e as CRIError {
+            XCTAssertEqual(e.code, .notFound)
+            XCTAssertTrue(e.message.contains("kata"), e.message)
+        }
+    }
 }

@@ -23,6 +23,9 @@ public final class NodeRuntime: @unchecked Sendable {
     let lock = NSLock()
     var sandboxes: [String: SandboxRecord] = [:]
     var containers: [String: ContainerRecord] = [:]
+    /// Containers between `runtime start` and their record saying RUNNING: an exit seen
+    /// meanwhile waits, so that "started" is recorded (and published) before "stopped".
+    var starting: Set<String> = []
     private var exitWatcher: ExitWatcher?
     /// Problems found at start-up (records that did not load), for Status and the log.
     public private(set) var startupWarnings: [String] = []
