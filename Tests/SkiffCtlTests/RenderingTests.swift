@@ -128,3 +128,31 @@ final class RenderingTests: XCTestCase {
         XCTAssertEqual(doc["status"]?["id"], .string("c1"))
     }
 }
+
+final class StatsAndEventsRenderingTests: XCTestCase {
+    func testCPUPercentComesFromTwoReadingsOrTheRuntimesRate() {
+        var before = CpuUsage()
+        before.timestamp = 1_000_000_000
+        before.usageCoreNanoSeconds = UInt64Value(5_000_000_000)
+        var after = CpuUsage()
+        after.timestamp = 2_000_000_000
+        after.usageCoreNanoSeconds = UInt64Value(5_250_000_000)
+        XCTAssertEqual(cpuPercent(before, after), "25.00", "a quarter of a core over one second")
+        after.usageNanoCores = UInt64Value(1_500_000_000)
+        XCTAssertEqual(cpuPercent(before, after), "150.00", "the runtime's own rate wins")
+        XCTAssertEqual(cpuPercent(nil, nil), "-")
+        XCTAssertEqual(formatPercent(0.056), "0.06")
+    }
+
+    func testEventsAreOneJSONLinePerEventOrATableRow() throws {
+        var event = ContainerEventResponse(containerId: "0123456789abcdef", containerEventType: .started, createdAt: 1_800_000_000_000_000_000)
+        event.podSandboxStatus = PodSandboxStatus.with { $0.metadata.name = "web" }
+        let json = try WatchEvents.render(event, .json)
+        XCTAssertEqual(json.filter { $0 == "\n" }.count, 1)
+        XCTAssertEqual(try CRICodec.decode(ContainerEventResponse.self, from: Data(json.utf8)), event)
+        let row = try WatchEvents.render(event, .table)
+        XCTAssertTrue(row.hasPrefix("2027-01-15T08:00:00.000000000Z   0123456789abc"), row)
+        XCTAssertTrue(row.hasSuffix("Started             web\n"), row)
+        XCTAssertTrue(try WatchEvents.render(event, .yaml).hasPrefix("---\n"))
+    }
+}

@@ -1,5 +1,8 @@
 // `skiffctl logs`: read the container's CRI log file (the path ContainerStatus gives), join
 // partial lines, apply --since and --tail, and with -f keep printing until the container stops.
+#if canImport(Glibc)
+import Glibc
+#endif
 import CRIAPI
 import ContainerMonitor
 
@@ -26,6 +29,7 @@ public struct ShowLogs: Sendable {
             throw CtlError("logs of container \(id)", "the container has no log path (its pod has no log directory)")
         }
         let path = previous ? try Self.previousLogPath(status.logPath) : status.logPath
+        if follow && !previous { try await waitForLogFile(path, of: id, context) }
         let reader = try LogFileReader(path: path)
 
         var joiner = LogLineJoiner()
@@ -59,6 +63,16 @@ public struct ShowLogs: Sendable {
                 for entry in joiner.flush() { print(entry, context) }
                 return
             }
+        }
+    }
+
+    /// A container that has not started yet may have no log file: -f waits for it while the
+    /// container can still write one.
+    private func waitForLogFile(_ path: String, of id: String, _ context: CtlContext) async throws {
+        while access(path, F_OK) != 0 {
+            let state = try await containerStatus(id, context).state
+            guard state == .created || state == .running else { return }
+            try await Task.sleep(for: pollInterval)
         }
     }
 

@@ -6,7 +6,7 @@ public struct ContainerStatsView: Sendable {
     public var id: String?
     public var pod: String?
     public var labels: [String: String] = [:]
-    /// Containers that are not running too (they have no usage to show).
+    /// Containers that are not running too (in the table, without usage).
     public var all = false
     public var output: OutputFormat = .table
     /// The CPU sample window.
@@ -27,8 +27,26 @@ public struct ContainerStatsView: Sendable {
         }
         try await Task.sleep(for: sample)
         let second = Dictionary(try await read(request, context).map { ($0.attributes.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var rows = first
+        if all {
+            // The runtime measures running containers only; the others are shown without usage.
+            var listFilter = ContainerFilter()
+            listFilter.id = filter.id
+            listFilter.podSandboxId = filter.podSandboxId
+            listFilter.labelSelector = filter.labelSelector
+            let containers = try await CtlError.during("listing containers") {
+                try await context.runtime.listContainers(ListContainersRequest(filter: listFilter)).containers
+            }
+            let measured = Set(first.map(\.attributes.id))
+            rows += containers.filter { !measured.contains($0.id) }.map { c in
+                ContainerStats.with {
+                    $0.attributes.id = c.id
+                    $0.attributes.metadata = c.metadata
+                }
+            }
+        }
         var table = TextTable(["CONTAINER", "NAME", "CPU %", "MEM", "DISK", "INODES"])
-        for before in first.sorted(by: { $0.attributes.metadata.name < $1.attributes.metadata.name }) {
+        for before in rows.sorted(by: { $0.attributes.metadata.name < $1.attributes.metadata.name }) {
             let after = second[before.attributes.id] ?? before
             table.append([
                 HumanUnits.shortID(before.attributes.id),
