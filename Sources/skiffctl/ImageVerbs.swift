@@ -75,3 +75,16 @@ struct InspectI: Verb {
         return 0
     }
 }
+
+struct ImageFsInfo: Verb {
+    static let configuration = CommandConfiguration(commandName: "imagefsinfo", abstract: "Show the image filesystem's usage.")
+
+    @Option(name: .shortAndLong, help: "json, yaml or table.") var output: OutputFormat = .json
+
+    func execute(_ context: CtlContext) async throws -> Int32 {
+        var command = ShowImageFsInfo()
+        command.output = output
+        try await command.run(context)
+        return 0
+    }
+}

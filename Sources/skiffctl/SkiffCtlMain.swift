@@ -63,7 +63,7 @@ struct SkiffCtlCommand: ParsableCommand {
         subcommands: [
             Pods.self, RunP.self, StopP.self, RmP.self, InspectP.self, StatsP.self,
             Ps.self, Create.self, Start.self, Run.self, Stop.self, Rm.self, Inspect.self, Logs.self, Exec.self, Stats.self,
-            Images.self, Pull.self, Rmi.self, InspectI.self,
+            Images.self, Pull.self, Rmi.self, InspectI.self, ImageFsInfo.self,
             Info.self, Version.self, Events.self,
         ])
 }

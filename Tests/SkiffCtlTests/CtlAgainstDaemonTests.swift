@@ -157,6 +157,9 @@ final class CtlAgainstDaemonTests: XCTestCase {
         XCTAssertEqual(try ctl.ok("images", "-q"), "")
 
         try ctl.ok("pull", node.image)
+        let fs = try ctl.decode(ImageFsInfoResponse.self, try ctl.ok("imagefsinfo"))
+        XCTAssertGreaterThan(fs.imageFilesystems.first?.usedBytes?.value ?? 0, 0, "\(fs)")
+        XCTAssertEqual(CtlRunner.rows(try ctl.ok("imagefsinfo", "-o", "table")).first, ["MOUNTPOINT", "USED", "INODES"])
         XCTAssertEqual(try ctl.ok("rmi", "--prune"), "Deleted: \(node.image)\n", "no container uses it")
         let badCreds = try ctl.run(["pull", "--creds", "nocolon", node.image])
         XCTAssertEqual(badCreds.status, 1)

@@ -58,3 +58,24 @@ public struct ListImages: Sendable {
         return (reference, "<none>")
     }
 }
+
+/// `skiffctl imagefsinfo`: the space and inodes the image store uses.
+public struct ShowImageFsInfo: Sendable {
+    public var output: OutputFormat = .json
+
+    public init() {}
+
+    public func run(_ context: CtlContext) async throws {
+        let response = try await CtlError.during("image filesystem info") { try await context.images.imageFsInfo() }
+        guard output == .table else {
+            context.console.write(try Document.text(encoding: response, output))
+            return
+        }
+        var table = TextTable(["MOUNTPOINT", "USED", "INODES"])
+        for fs in response.imageFilesystems + response.containerFilesystems {
+            table.append([fs.fsId.mountpoint, (fs.usedBytes?.value).map(HumanUnits.size) ?? "-",
+                          (fs.inodesUsed?.value).map(String.init) ?? "-"])
+        }
+        context.console.write(table.text)
+    }
+}
