@@ -60,6 +60,7 @@ struct SkiffCtlCommand: ParsableCommand {
         commandName: "skiffctl",
         abstract: "Inspect and drive skiff-cri, the way crictl drives a CRI runtime.",
         discussion: GlobalOptions.help,
+        version: "skiffctl version 0.1.0",
         subcommands: [
             Pods.self, RunP.self, StopP.self, RmP.self, InspectP.self, StatsP.self,
             Ps.self, Create.self, Start.self, Run.self, Stop.self, Rm.self, Inspect.self, Logs.self, Exec.self, Stats.self,
