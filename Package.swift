@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "skiff-pause", targets: ["skiff-pause"]),
         .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
         .executable(name: "skiff-cri", targets: ["skiff-cri"]),
+        .executable(name: "skiffctl", targets: ["skiffctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -17,6 +18,8 @@ let package = Package(
         // traits: [] keeps Foundation out: the daemon runs the OCI runtime and CNI plugins with it.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // skiffctl's YAML configs and output. It pulls ICU into a static link: skiffctl stays dynamic.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C: raw syscalls and the few things Swift cannot call (variadic, _GNU_SOURCE-only, macros).
@@ -50,6 +53,13 @@ let package = Package(
         .executableTarget(name: "skiff-cri", dependencies: [
             "CRIServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // crictl's verbs over the CRI client: rendering, id prefixes, config files, logs.
+        .target(name: "SkiffCtl", dependencies: [
+            "CRIAPI", "ContainerMonitor", .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "skiffctl", dependencies: [
+            "SkiffCtl", "CRIAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
         // The pod sandbox's infra process: Glibc only, built static like the runtime.
@@ -65,10 +75,13 @@ let package = Package(
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
+        // A real skiff-cri in a test network namespace, with a registry holding the test image.
+        .target(name: "CRITestSupport", dependencies: ["CRIAPI", "TestSupport"], path: "Tests/CRITestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
-        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "ContainerMonitor", "TestSupport"]),
+        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "ContainerMonitor", "TestSupport", "CRITestSupport"]),
+        .testTarget(name: "SkiffCtlTests", dependencies: ["SkiffCtl", "CRIAPI", "ContainerMonitor", "TestSupport", "CRITestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         .testTarget(name: "ContainerMonitorTests", dependencies: ["ContainerMonitor", "OCISpec", "TestSupport"]),

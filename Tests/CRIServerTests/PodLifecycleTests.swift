@@ -1,5 +1,6 @@
 // Pods and containers through the socket, with real pause containers, CNI and images.
 import CRIAPI
+import CRITestSupport
 import ContainerMonitor
 import Foundation
 import TestSupport
