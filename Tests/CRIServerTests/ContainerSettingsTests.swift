@@ -3,6 +3,7 @@
 import CRIAPI
 import ContainerMonitor
 import Foundation
+import NodeTestSupport
 import TestSupport
 import XCTest
 

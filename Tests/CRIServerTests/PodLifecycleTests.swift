@@ -2,6 +2,7 @@
 import CRIAPI
 import ContainerMonitor
 import Foundation
+import NodeTestSupport
 import TestSupport
 import XCTest
 

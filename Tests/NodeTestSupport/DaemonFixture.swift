@@ -7,23 +7,23 @@ import Foundation
 import TestSupport
 import XCTest
 
-final class DaemonFixture {
-    let netns: String
-    let directory: String
-    var root: String { directory + "/root" }
-    var state: String { directory + "/state" }
-    var socket: String { state + "/cri.sock" }
-    var logs: String { directory + "/logs" }
-    let registry = "127.0.0.1:5000"
-    var image: String { "\(registry)/test/busybox:1" }
-    private(set) var daemonPID: pid_t = 0
+public final class DaemonFixture {
+    public let netns: String
+    public let directory: String
+    public var root: String { directory + "/root" }
+    public var state: String { directory + "/state" }
+    public var socket: String { state + "/cri.sock" }
+    public var logs: String { directory + "/logs" }
+    public let registry = "127.0.0.1:5000"
+    public var image: String { "\(registry)/test/busybox:1" }
+    public private(set) var daemonPID: pid_t = 0
     private var registryPID: pid_t = 0
-    var extraFlags: [String] = []
+    public var extraFlags: [String] = []
 
-    var client: CRIClient { CRIClient(socketPath: socket, timeout: .seconds(60)) }
+    public var client: CRIClient { CRIClient(socketPath: socket, timeout: .seconds(60)) }
 
     /// Starts the namespace, registry (with the image pushed) and daemon.
-    init(_ test: XCTestCase, pushImage: Bool = true, extraFlags: [String] = []) throws {
+    public init(_ test: XCTestCase, pushImage: Bool = true, extraFlags: [String] = []) throws {
         for tool in ["ip", "nsenter", "docker-registry", "skopeo"] where Command.find(tool) == nil {
             throw XCTSkip("\(tool) is not installed (hack/deps)")
         }
@@ -62,7 +62,7 @@ final class DaemonFixture {
     }
 
     /// Starts skiff-cri and waits for its socket.
-    func startDaemon() throws {
+    public func startDaemon() throws {
         unlink(socket)
         let flags = ["--root", root, "--state", state, "--cni-conf-dir", directory + "/cni",
                      "--runtime", Binaries.runtime, "--monitor", Binaries.monitor, "--pause", Binaries.pause,
@@ -73,36 +73,36 @@ final class DaemonFixture {
     }
 
     /// SIGKILL, as a crash would: nothing of the daemon's gets to clean up.
-    func killDaemon() {
+    public func killDaemon() {
         guard daemonPID > 0 else { return }
         Command.stop(daemonPID)
         daemonPID = 0
     }
 
     /// SIGTERM and wait: the daemon's orderly stop (containers keep running).
-    func stopDaemon() {
+    public func stopDaemon() {
         guard daemonPID > 0 else { return }
         kill(daemonPID, SIGTERM)
         if Command.wait(daemonPID, timeout: 10) < 0 { Command.stop(daemonPID) }
         daemonPID = 0
     }
 
-    var daemonLog: String { (try? String(contentsOfFile: directory + "/daemon.log", encoding: .utf8)) ?? "" }
+    public var daemonLog: String { (try? String(contentsOfFile: directory + "/daemon.log", encoding: .utf8)) ?? "" }
 
     /// Runs a program inside the test's network namespace.
     @discardableResult
-    func inNetns(_ program: String, _ args: [String], timeout: TimeInterval = 60) throws -> CommandResult {
+    public func inNetns(_ program: String, _ args: [String], timeout: TimeInterval = 60) throws -> CommandResult {
         let path = program.hasPrefix("/") ? program : (Command.find(program) ?? program)
         return try Command.run("/usr/bin/nsenter", ["--net=/run/netns/\(netns)", path] + args, timeout: timeout)
     }
 
     // MARK: pods
 
-    func pullImage() async throws {
+    public func pullImage() async throws {
         _ = try await client.pullImage(PullImageRequest.with { $0.image.image = image })
     }
 
-    func podConfig(_ name: String, uid: String? = nil) -> PodSandboxConfig {
+    public func podConfig(_ name: String, uid: String? = nil) -> PodSandboxConfig {
         PodSandboxConfig.with {
             $0.metadata = PodSandboxMetadata(name: name, uid: uid ?? "uid-\(name)", namespace: "default")
             $0.hostname = name
@@ -110,7 +110,7 @@ final class DaemonFixture {
         }
     }
 
-    func containerConfig(_ name: String, _ command: [String]) -> ContainerConfig {
+    public func containerConfig(_ name: String, _ command: [String]) -> ContainerConfig {
         ContainerConfig.with {
             $0.metadata.name = name
             $0.image.image = image
@@ -120,14 +120,14 @@ final class DaemonFixture {
     }
 
     /// A ready pod; its id.
-    func runPod(_ name: String, configure: (inout PodSandboxConfig) -> Void = { _ in }) async throws -> String {
+    public func runPod(_ name: String, configure: (inout PodSandboxConfig) -> Void = { _ in }) async throws -> String {
         var config = podConfig(name)
         configure(&config)
         return try await client.runPodSandbox(RunPodSandboxRequest(config: config)).podSandboxId
     }
 
     /// A started container in pod `pod`; its id.
-    func runContainer(_ pod: String, podName: String, _ name: String, _ command: [String],
+    public func runContainer(_ pod: String, podName: String, _ name: String, _ command: [String],
                       configure: (inout ContainerConfig) -> Void = { _ in }) async throws -> String {
         var config = containerConfig(name, command)
         configure(&config)
@@ -137,7 +137,7 @@ final class DaemonFixture {
         return id
     }
 
-    func waitFor(_ what: String, timeout: TimeInterval = 20, _ condition: () throws -> Bool) throws {
+    public func waitFor(_ what: String, timeout: TimeInterval = 20, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }
@@ -146,7 +146,7 @@ final class DaemonFixture {
         throw TestFailure("timed out waiting for \(what)")
     }
 
-    func waitFor(_ what: String, timeout: TimeInterval = 20, _ condition: () async throws -> Bool) async throws {
+    public func waitFor(_ what: String, timeout: TimeInterval = 20, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try await condition() { return }
