@@ -35,7 +35,7 @@ final class PodSettingsTests: XCTestCase {
           containers:
           - name: writer
             image: \(image)
-            command: ["sh", "-c", "echo $(GREETING) > /shared/msg; trap 'exit 0' TERM; while true; do sleep 1; done"]
+            command: ["sh", "-c", "echo '$(GREETING)' > /shared/msg; trap 'exit 0' TERM; while true; do sleep 1; done"]
             env:
             - {name: NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
             - {name: GREETING, value: "hello from $(NAME) at $(POD_IP)"}
@@ -168,7 +168,7 @@ final class PodSettingsTests: XCTestCase {
         XCTAssertEqual(pod.status?.qosClass, .burstable)
 
         let id = try await k.exec(pod, "app", ["id"]).output
-        XCTAssertTrue(id.hasPrefix("uid=1000 gid=3000"), id)
+        XCTAssertTrue(id.hasPrefix("uid=1000(") && id.contains(" gid=3000 "), id)
         XCTAssertTrue(id.contains("2000"), "fsGroup is a supplemental group: \(id)")
         let touch = try await k.exec(pod, "app", ["touch", "/rootfile"])
         XCTAssertNotEqual(touch.exitCode, 0)
