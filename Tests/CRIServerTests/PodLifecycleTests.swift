@@ -182,4 +182,17 @@ final class PodLifecycleTests: XCTestCase {
             XCTAssertTrue(e.message.contains("kata"), e.message)
         }
     }
+
+    func testAPodWhosePauseDiesIsNotReady() async throws {
+        let node = try DaemonFixture(self, pushImage: false)
+        let pod = try await node.runPod("fragile")
+        let info = try await node.client.podSandboxStatus(PodSandboxStatusRequest(podSandboxId: pod, verbose: true)).info["info"] ?? ""
+        let record = try JSONSerialization.jsonObject(with: Data(info.utf8)) as? [String: Any]
+        let pid = try XCTUnwrap((record?["record"] as? [String: Any])?["pid"] as? Int)
+        XCTAssertEqual(kill(pid_t(pid), SIGKILL), 0)
+        try await node.waitFor("the pod to be NOTREADY") {
+            try await node.client.podSandboxStatus(PodSandboxStatusRequest(podSandboxId: pod)).status.state == .notReady
+        }
+        _ = try await node.client.removePodSandbox(RemovePodSandboxRequest(podSandboxId: pod))
+    }
 }

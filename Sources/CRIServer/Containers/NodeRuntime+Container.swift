@@ -244,6 +244,13 @@ extension NodeRuntime {
     /// Reads the container's exit record, if there is one now, into its record (and events).
     /// Called by the exit watcher, after start and stop, and for every container at start-up.
     func containerExited(_ id: String) {
+        if var sandbox = lock.withLock({ sandboxes[id] }) {
+            // The pause process died: the pod's namespaces are gone with it, CRI calls it NOTREADY.
+            guard sandbox.state == .ready, FileIO.exists(exitFile(id)) else { return }
+            sandbox.state = .notReady
+            try? save(sandbox)
+            return
+        }
         guard var record = lock.withLock({ starting.contains(id) ? nil : containers[id] }), record.state != .exited,
               let exit = try? ExitRecord.read(exitFile(id)) else { return }
         record.state = .exited

@@ -53,7 +53,7 @@ public final class NodeRuntime: @unchecked Sendable {
         startupWarnings = brokenS + brokenC
         exitWatcher = try ExitWatcher(directory: config.exitsDir) { [weak self] id in self?.containerExited(id) }
         // Exits that happened while the daemon was away.
-        for id in Array(containers.keys) { containerExited(id) }
+        for id in Array(containers.keys) + Array(sandboxes.keys) { containerExited(id) }
     }
 
     // MARK: lookups
