@@ -17,7 +17,8 @@ final class KubeletHarness: @unchecked Sendable {
     let logs: String
     let cgroupRoot: String
     let recorder = LogRecorder(echo: ProcessInfo.processInfo.environment["SKIFF_TEST_VERBOSE"] != nil ? .standardError : nil)
-    let kubelet: Kubelet
+    private(set) var kubelet: Kubelet
+    private let settings: KubeletSettings
     private var task: Task<Void, Never>?
     static let nodeName = "testnode"
 
@@ -38,6 +39,7 @@ final class KubeletHarness: @unchecked Sendable {
         settings.syncFrequency = .seconds(10)
         settings.crashLoopBackOff = BackOffPolicy(initial: .seconds(1), maximum: .seconds(8))
         configure(&settings)
+        self.settings = settings
         kubelet = try Kubelet(settings: settings, logger: recorder.logger)
         test.addTeardownBlock { [self] in tearDown() }
         let kubelet = kubelet
@@ -45,6 +47,17 @@ final class KubeletHarness: @unchecked Sendable {
     }
 
     var cri: CRIClient { node.client }
+
+    /// Stops the kubelet as its exit would (pods keep running); `whileStopped` runs before a
+    /// new kubelet with the same settings starts.
+    func restart(whileStopped: () throws -> Void = {}) async throws {
+        task?.cancel()
+        await task?.value
+        try whileStopped()
+        kubelet = try Kubelet(settings: settings, logger: recorder.logger)
+        let kubelet = kubelet
+        task = Task { await kubelet.run() }
+    }
     var image: String { node.image }
 
     func write(_ file: String, _ manifest: String) throws {

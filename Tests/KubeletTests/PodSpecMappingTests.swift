@@ -165,3 +165,72 @@ final class PodSpecMappingTests: XCTestCase {
         XCTAssertEqual(backOff.delay("c"), .seconds(10))
     }
 }
+
+final class SandboxAndVolumeTests: XCTestCase {
+    func testSandboxConfigCarriesPortsLabelsNamespacesAndLogDirectory() throws {
+        var pod = Pod(metadata: ObjectMeta(name: "web-node1", namespace: "prod"))
+        pod.metadata.uid = "u1"
+        pod.metadata.labels = ["app": "web"]
+        var container = KubeAPI.Container(name: "app", image: "busybox")
+        var port = ContainerPort(containerPort: 80, hostPort: 8080)
+        port.protocol = .udp
+        container.ports = [port, ContainerPort(containerPort: 9090)]
+        pod.spec.containers = [container]
+        pod.spec.hostIPC = true
+        pod.spec.shareProcessNamespace = true
+        var security = PodSecurityContext()
+        security.runAsUser = 1000
+        security.fsGroup = 2000
+        security.sysctls = [Sysctl(name: "net.ipv4.ip_unprivileged_port_start", value: "0")]
+        pod.spec.securityContext = security
+        let config = SandboxConfigBuilder(podLogsDirectory: "/var/log/pods", seccompRoot: "/s", seccompDefault: false)
+            .make(pod, attempt: 2, cgroupParent: "/kubepods/besteffort/podu1", dns: DNSConfig())
+        XCTAssertEqual(config.metadata.attempt, 2)
+        XCTAssertEqual(config.hostname, "web-node1")
+        XCTAssertEqual(config.logDirectory, "/var/log/pods/prod_web-node1_u1")
+        XCTAssertEqual(config.portMappings.map { "\($0.protocol) \($0.containerPort)->\($0.hostPort)" }, ["UDP 80->8080"])
+        XCTAssertEqual(config.labels["app"], "web")
+        XCTAssertEqual(config.labels["io.kubernetes.pod.uid"], "u1")
+        XCTAssertEqual(config.linux.cgroupParent, "/kubepods/besteffort/podu1")
+        XCTAssertEqual(config.linux.sysctls["net.ipv4.ip_unprivileged_port_start"], "0")
+        let options = config.linux.securityContext.namespaceOptions
+        XCTAssertEqual([options.network, options.pid, options.ipc], [.pod, .pod, .node])
+        XCTAssertEqual(config.linux.securityContext.runAsUser?.value, 1000)
+        XCTAssertEqual(config.linux.securityContext.supplementalGroups, [2000])
+        XCTAssertEqual(config.linux.securityContext.seccomp?.profileType, .unconfined)
+    }
+
+    func testHostPathTypesCreateOrCheck() throws {
+        let dir = NSTemporaryDirectory() + "hostpath-\(UUID().uuidString)"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        try HostPathCheck.prepare(dir + "/made", type: .directoryOrCreate)
+        try HostPathCheck.prepare(dir + "/made", type: .directory)
+        try HostPathCheck.prepare(dir + "/sub/file", type: .fileOrCreate)
+        try HostPathCheck.prepare(dir + "/sub/file", type: .file)
+        try HostPathCheck.prepare("/dev/null", type: .charDevice)
+        try HostPathCheck.prepare(dir + "/anything", type: .unset)
+        for (path, type, message) in [(dir + "/sub/file", HostPathType.directory, "is not a directory"),
+                                      (dir + "/made", .file, "is not a file"), (dir + "/none", .directory, "does not exist"),
+                                      ("/dev/null", .blockDevice, "is not a block device"), (dir + "/made", .socket, "is not a socket")] {
+            XCTAssertThrowsError(try HostPathCheck.prepare(path, type: type)) { error in
+                XCTAssertTrue("\(error)".contains(path) && "\(error)".contains(message), "\(error)")
+            }
+        }
+    }
+
+    func testAtomicWriterSwapsContentAndRemovesWhatWent() throws {
+        let dir = NSTemporaryDirectory() + "atomic-\(UUID().uuidString)"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let writer = AtomicWriter(directory: dir)
+        try writer.write(["a": .init(content: Data("1".utf8), mode: 0o644), "sub/b": .init(content: Data("2".utf8), mode: 0o600)])
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a", encoding: .utf8), "1")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/sub/b", encoding: .utf8), "2")
+        let first = try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/..data")
+        try writer.write(["a": .init(content: Data("1".utf8), mode: 0o644), "sub/b": .init(content: Data("2".utf8), mode: 0o600)])
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/..data"), first, "same content: untouched")
+        try writer.write(["a": .init(content: Data("3".utf8), mode: 0o644)])
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a", encoding: .utf8), "3")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/sub"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("..") && $0 != "..data" }.count, 1)
+    }
+}

@@ -93,3 +93,35 @@ final class StaticPodTests: XCTestCase {
         XCTAssertEqual(k.kubelet.manifestErrors.map { ($0.path as NSString).lastPathComponent }, ["invalid.json"])
     }
 }
+
+final class KubeletRestartTests: XCTestCase {
+    func testARestartedKubeletAdoptsItsPodsAndRemovesThoseWhoseManifestWent() async throws {
+        let k = try KubeletHarness(self)
+        let manifest = { (name: String) in
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - {name: app, image: "127.0.0.1:5000/test/busybox:1", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]}
+            """
+        }
+        try k.write("keep.yaml", manifest("keep"))
+        try k.write("drop.yaml", manifest("drop"))
+        let keep = try await k.waitForPod("keep", "Running") { $0.phase == .running }
+        let drop = try await k.waitForPod("drop", "Running") { $0.phase == .running }
+        let container = try k.containerID(keep, "app")
+
+        try await k.restart { try k.remove("drop.yaml") }
+        let adopted = try await k.waitForPod("keep", "Running again") { $0.phase == .running }
+        XCTAssertEqual(adopted.uid, keep.uid)
+        XCTAssertEqual(try k.containerID(adopted, "app"), container, "the same container, not a new one")
+        XCTAssertEqual(adopted.container("app")?.restartCount, 0)
+        try await k.waitFor("the pod whose manifest went to be removed") { try await k.sandboxes(uid: drop.uid).isEmpty }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: k.root + "/pods/" + drop.uid))
+        let sandboxes = try await k.sandboxes(uid: keep.uid)
+        XCTAssertEqual(sandboxes.count, 1)
+    }
+}
