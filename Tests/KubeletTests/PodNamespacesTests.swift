@@ -41,8 +41,11 @@ final class PodNamespacesTests: XCTestCase {
         let pod = try await k.waitForPod("sidecar", "Running") { $0.phase == .running && $0.container("app")?.ready == true }
         XCTAssertEqual(pod.container("logger")?.state?.running != nil, true, "the sidecar keeps running")
         XCTAssertEqual(pod.container("setup")?.state?.terminated?.reason, "Completed")
-        let order = try String(contentsOfFile: k.root + "/pods/\(pod.uid)/volumes/kubernetes.io~empty-dir/work/order", encoding: .utf8)
-        XCTAssertEqual(order, "logger\nsetup\napp\n")
+        let orderFile = k.root + "/pods/\(pod.uid)/volumes/kubernetes.io~empty-dir/work/order"
+        try await k.waitFor("the app's line after the init containers'") {
+            ((try? String(contentsOfFile: orderFile, encoding: .utf8)) ?? "").hasSuffix("app\n")
+        }
+        XCTAssertEqual(try String(contentsOfFile: orderFile, encoding: .utf8), "logger\nsetup\napp\n")
 
         // A sidecar that dies is restarted, whatever the pod's restartPolicy.
         let logger = try k.containerID(pod, "logger")

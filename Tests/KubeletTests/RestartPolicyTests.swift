@@ -50,6 +50,12 @@ final class RestartPolicyTests: XCTestCase {
         XCTAssertTrue(main.state?.waiting?.message?.contains("back-off") == true, "\(main)")
         XCTAssertFalse(main.ready)
         XCTAssertEqual(waiting.status?.condition(.ready)?.status, .false)
+        // Dead instances are collected: the newest and the one before stay.
+        var filter = ContainerFilter()
+        filter.labelSelector = ["io.kubernetes.pod.uid": pod.uid]
+        try await k.waitFor("old instances to be removed") {
+            try await k.cri.listContainers(ListContainersRequest(filter: filter)).containers.count <= 2
+        }
     }
 
     func testOnFailureRestartsUntilSuccessThenStops() async throws {
@@ -120,8 +126,11 @@ final class RestartPolicyTests: XCTestCase {
         XCTAssertEqual(pending.container("app")?.state?.waiting?.reason, "PodInitializing")
 
         let pod = try await k.waitForPod("init", "Running") { $0.phase == .running }
-        let order = try String(contentsOfFile: k.root + "/pods/\(pod.uid)/volumes/kubernetes.io~empty-dir/work/order", encoding: .utf8)
-        XCTAssertEqual(order, "first\nsecond\napp\n")
+        let orderFile = k.root + "/pods/\(pod.uid)/volumes/kubernetes.io~empty-dir/work/order"
+        try await k.waitFor("the app's line after the init containers'") {
+            ((try? String(contentsOfFile: orderFile, encoding: .utf8)) ?? "").hasSuffix("app\n")
+        }
+        XCTAssertEqual(try String(contentsOfFile: orderFile, encoding: .utf8), "first\nsecond\napp\n")
         XCTAssertEqual(pod.status?.condition(.initialized)?.status, .true)
         for name in ["first", "second"] {
             XCTAssertEqual(pod.container(name)?.state?.terminated?.reason, "Completed", name)

@@ -51,8 +51,11 @@ final class StaticPodTests: XCTestCase {
         XCTAssertEqual(sandboxes.count, 1)
         XCTAssertEqual(sandboxes.first?.metadata.name, "web-testnode")
         XCTAssertEqual(sandboxes.first?.labels["io.kubernetes.pod.uid"], pod.uid)
-        let log = try String(contentsOfFile: k.logs + "/default_web-testnode_\(pod.uid)/app/0.log", encoding: .utf8)
-        XCTAssertTrue(log.contains("stdout F hello"), log)
+        let logPath = k.logs + "/default_web-testnode_\(pod.uid)/app/0.log"
+        XCTAssertEqual(k.kubelet.statuses.logPath(namespace: "default", pod: "web-testnode", container: "app"), logPath)
+        try await k.waitFor("the container's first line in its log") {
+            ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").contains("stdout F hello")
+        }
         print("manifest written to pod Running: \(Int(seenRunning * 1000)) ms")
 
         // Changed: a new UID; the old pod goes, the new one runs.

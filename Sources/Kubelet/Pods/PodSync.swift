@@ -42,6 +42,7 @@ struct PodSync: Sendable {
     private func converge(_ pod: Pod, runtime: RuntimePod, state: inout PodSyncState, wake: inout WakeUp) async throws -> Bool {
         let qos = QualityOfService.of(pod)
         let restartPolicy = pod.spec.restartPolicy ?? .always
+        await removeOldInstances(runtime)
         let phase = PodStatusBuilder.phase(pod, runtime: runtime, state: state)
         if phase == .succeeded || phase == .failed {
             return try await stopFinished(pod, runtime: runtime)
@@ -122,6 +123,16 @@ struct PodSync: Sendable {
             changed = try await startWithBackOff(container, previous: instance, context: context, state: &state, wake: &wake) || changed
         }
         return changed
+    }
+
+    /// The kubelet's container GC, per container: the newest instance and the one before (for
+    /// lastState and previous logs) stay; older dead ones are removed.
+    private func removeOldInstances(_ runtime: RuntimePod) async {
+        for name in Set(runtime.containers.map(\.name)) {
+            for old in runtime.instances(of: name).dropFirst(2) where !old.isRunning {
+                _ = try? await cri.removeContainer(RemoveContainerRequest(containerId: old.id))
+            }
+        }
     }
 
     static func shouldRestart(_ policy: RestartPolicy, exitCode: Int32) -> Bool {
