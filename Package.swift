@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
         .executable(name: "skiff-cri", targets: ["skiff-cri"]),
         .executable(name: "skiffctl", targets: ["skiffctl"]),
+        .executable(name: "skiff-kubelet", targets: ["skiff-kubelet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -18,7 +19,7 @@ let package = Package(
         // traits: [] keeps Foundation out: the daemon runs the OCI runtime and CNI plugins with it.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // skiffctl's YAML configs and output. It pulls ICU into a static link: skiffctl stays dynamic.
+        // YAML (skiffctl and kubelet configs, manifests). It pulls ICU into a static link: these stay dynamic.
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
@@ -60,6 +61,17 @@ let package = Package(
         .executableTarget(name: "skiffctl", dependencies: [
             "SkiffCtl", "CRIAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Kubernetes core/v1 types (Pod, PodSpec, PodStatus, Quantity...), Codable with the API's JSON names.
+        .target(name: "KubeAPI"),
+        // The node agent's logic: static pod manifests, pod workers, PLEG, volumes, status, over CRI.
+        .target(name: "Kubelet", dependencies: [
+            "KubeAPI", "CRIAPI", "ContainerMonitor",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "skiff-kubelet", dependencies: [
+            "Kubelet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
         // The pod sandbox's infra process: Glibc only, built static like the runtime.
@@ -75,13 +87,16 @@ let package = Package(
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
-        // A real skiff-cri in a test network namespace, with a registry holding the test image.
-        .target(name: "CRITestSupport", dependencies: ["CRIAPI", "TestSupport"], path: "Tests/CRITestSupport"),
+        // A real skiff-cri in a test network namespace, with a registry holding the test image:
+        // for the daemon's, skiffctl's and the kubelet's tests.
+        .target(name: "NodeTestSupport", dependencies: ["CRIAPI", "TestSupport"], path: "Tests/NodeTestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
-        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "ContainerMonitor", "TestSupport", "CRITestSupport"]),
-        .testTarget(name: "SkiffCtlTests", dependencies: ["SkiffCtl", "CRIAPI", "ContainerMonitor", "TestSupport", "CRITestSupport"]),
+        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
+        .testTarget(name: "SkiffCtlTests", dependencies: ["SkiffCtl", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "CRIAPI", "TestSupport", "NodeTestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         .testTarget(name: "ContainerMonitorTests", dependencies: ["ContainerMonitor", "OCISpec", "TestSupport"]),

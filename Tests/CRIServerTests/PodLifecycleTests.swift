@@ -1,8 +1,9 @@
 // Pods and containers through the socket, with real pause containers, CNI and images.
 import CRIAPI
-import CRITestSupport
+import NodeTestSupport
 import ContainerMonitor
 import Foundation
+import NodeTestSupport
 import TestSupport
 import XCTest
 

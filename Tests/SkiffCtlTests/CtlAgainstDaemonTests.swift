@@ -1,7 +1,7 @@
 // The built skiffctl against a real skiff-cri (pods with CNI, the busybox image from a registry):
 // what a crictl user would type, and what they would see.
 import CRIAPI
-import CRITestSupport
+import NodeTestSupport
 import Foundation
 import SkiffCtl
 import TestSupport

@@ -1,6 +1,6 @@
 // Runs the built skiffctl against a test daemon, as a user would from a shell.
 import CRIAPI
-import CRITestSupport
+import NodeTestSupport
 import Foundation
 import SkiffCtl
 import TestSupport
