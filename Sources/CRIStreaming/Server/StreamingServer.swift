@@ -28,7 +28,8 @@ public final class StreamingServer: Sendable {
 
     private enum Connection: Sendable {
         case stream(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, StreamAdmission.Accepted)
-        case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+        /// A request that did not upgrade, and its head.
+        case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, HTTPRequestHead?)
     }
 
     private let listener: NIOAsyncChannel<EventLoopFuture<Connection>, Never>
@@ -104,6 +105,7 @@ public final class StreamingServer: Sendable {
     private static func configure(_ channel: any Channel, cache: SessionCache) throws -> EventLoopFuture<Connection> {
         // What shouldUpgrade accepted, for the upgrade handler that runs right after it.
         let accepted = NIOLockedValueBox<StreamAdmission.Accepted?>(nil)
+        let requestHead = RequestHeadRecorder()
         let upgrader = NIOTypedWebSocketServerUpgrader<Connection>(
             maxFrameSize: maxMessageBytes,
             shouldUpgrade: { channel, head in
@@ -126,15 +128,28 @@ public final class StreamingServer: Sendable {
                     return .stream(ws, accepted.withLockedValue { $0! })
                 }
             })
-        let configuration = NIOUpgradableHTTPServerPipelineConfiguration(
-            upgradeConfiguration: NIOTypedHTTPServerUpgradeConfiguration<Connection>(
+        // NIO's upgradable pipeline, put together here so that the request head is seen first:
+        // after a refused upgrade NIO passes none of the request on, and the answer depends on it.
+        let encoder = HTTPResponseEncoder()
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
+        let errors = HTTPServerProtocolErrorHandler()
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(encoder)
+        try sync.addHandler(decoder)
+        try sync.addHandler(errors)
+        try sync.addHandler(requestHead)
+        let upgradeHandler = NIOTypedHTTPServerUpgradeHandler<Connection>(
+            httpEncoder: encoder, extraHTTPHandlers: [decoder, errors, requestHead],
+            upgradeConfiguration: NIOTypedHTTPServerUpgradeConfiguration(
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        .http(try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel))
+                        .http(try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel),
+                              requestHead.head)
                     }
                 }))
-        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+        try sync.addHandler(upgradeHandler)
+        return upgradeHandler.upgradeResultFuture
     }
 
     private func serve(_ connection: EventLoopFuture<Connection>) async {
@@ -152,28 +167,39 @@ public final class StreamingServer: Sendable {
                         await PortForwardStream.run(session, ports: accepted.ports, inbound: inbound, writer: writer, group: group)
                     }
                 }
-            case .http(let http):
-                try await http.executeThenClose { inbound, outbound in
-                    for try await part in inbound {
-                        guard case .head(let head) = part else { continue }
-                        let refusal: StreamAdmission.Refusal
-                        switch StreamAdmission.evaluate(head, cache: cache) {
-                        case .failure(let r): refusal = r
-                        case .success(let accepted): refusal = StreamAdmission.upgradeRequired(accepted.session.kind)
-                        }
-                        let body = ByteBuffer(string: refusal.message + "\n")
-                        let headers: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8",
-                                                    "Content-Length": "\(body.readableBytes)", "Connection": "close"]
-                        try await outbound.write(.head(HTTPResponseHead(version: head.version, status: refusal.status, headers: headers)))
-                        try await outbound.write(.body(.byteBuffer(body)))
-                        try await outbound.write(.end(nil))
-                        return
+            case .http(let http, let head):
+                try await http.executeThenClose { _, outbound in
+                    let refusal: StreamAdmission.Refusal
+                    switch head.map({ StreamAdmission.evaluate($0, cache: cache) }) {
+                    case .failure(let r): refusal = r
+                    case .success(let accepted): refusal = StreamAdmission.upgradeRequired(accepted.session.kind)
+                    case nil: refusal = StreamAdmission.Refusal(status: .badRequest, message: "not an HTTP request")
                     }
+                    let body = ByteBuffer(string: refusal.message + "\n")
+                    let headers: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8",
+                                                "Content-Length": "\(body.readableBytes)", "Connection": "close"]
+                    try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: refusal.status, headers: headers)))
+                    try await outbound.write(.body(.byteBuffer(body)))
+                    try await outbound.write(.end(nil))
                 }
             }
         } catch {
             // A connection that broke or never made sense: nothing to tell anyone.
         }
+    }
+}
+
+/// Remembers the request head on its way to the upgrade handler.
+final class RequestHeadRecorder: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    private let recorded = NIOLockedValueBox<HTTPRequestHead?>(nil)
+    var head: HTTPRequestHead? { recorded.withLockedValue { $0 } }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data) { recorded.withLockedValue { $0 = head } }
+        context.fireChannelRead(data)
     }
 }
 
