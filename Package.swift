@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
-        .testTarget(name: "CRIStreamingTests", dependencies: ["CRIStreaming", "TestSupport"]),
+        .testTarget(name: "CRIStreamingTests", dependencies: ["CRIStreaming", "PodNetwork", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         .testTarget(name: "ContainerMonitorTests", dependencies: ["ContainerMonitor", "OCISpec", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.

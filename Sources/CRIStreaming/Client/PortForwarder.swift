@@ -1,12 +1,12 @@
 // The client side of port-forward, for skiffctl: listens on a local port and, for each
-// connection accepted there, opens a stream to the URL for one pod port (?port=N, as the
-// kubelet reads it) and pipes bytes both ways until either side closes.
+// connection accepted there, opens a stream for one pod port (?port=N, as the kubelet reads it)
+// and pipes bytes both ways until either side closes. A stream URL works once, so each
+// connection asks for a new one (skiffctl calls PortForward again).
 import NIOCore
 import NIOPosix
 import NIOWebSocket
 
 public final class PortForwarder: Sendable {
-    public let url: StreamURL
     public let remotePort: UInt16
     /// Where it listens (the port it got when asked for 0).
     public let localHost: String
@@ -17,10 +17,12 @@ public final class PortForwarder: Sendable {
     private let open: OpenChannels
     private let group: any EventLoopGroup
     private let report: @Sendable (String) -> Void
+    private let newURL: @Sendable () async throws -> String
 
-    private init(url: StreamURL, remotePort: UInt16, localHost: String, localPort: Int, listener: NIOAsyncChannel<Local, Never>,
-                 open: OpenChannels, group: any EventLoopGroup, report: @escaping @Sendable (String) -> Void) {
-        self.url = url
+    private init(remotePort: UInt16, localHost: String, localPort: Int, listener: NIOAsyncChannel<Local, Never>,
+                 open: OpenChannels, group: any EventLoopGroup, newURL: @escaping @Sendable () async throws -> String,
+                 report: @escaping @Sendable (String) -> Void) {
+        self.newURL = newURL
         self.remotePort = remotePort
         self.localHost = localHost
         self.localPort = localPort
@@ -31,12 +33,12 @@ public final class PortForwarder: Sendable {
     }
 
     /// Listens on `localHost`:`localPort` (0: a free port) for connections to forward to
-    /// `remotePort` in the pod the PortForward `url` is for. `report` hears what goes wrong
-    /// with a connection (the server's error channel, a refused stream).
-    public static func listen(url: String, remotePort: UInt16, localHost: String = "127.0.0.1", localPort: Int = 0,
+    /// `remotePort` in a pod; `newURL` gives a PortForward URL for each connection. `report`
+    /// hears what goes wrong with a connection (the server's error channel, a refused stream).
+    public static func listen(remotePort: UInt16, localHost: String = "127.0.0.1", localPort: Int = 0,
                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                              newURL: @escaping @Sendable () async throws -> String,
                               report: @escaping @Sendable (String) -> Void) async throws -> PortForwarder {
-        let target = try StreamURL(url)
         let open = OpenChannels()
         let listener: NIOAsyncChannel<Local, Never>
         do {
@@ -56,8 +58,8 @@ public final class PortForwarder: Sendable {
             try? await listener.channel.close()
             throw StreamingError("port-forward: no local port after binding \(localHost):\(localPort)")
         }
-        return PortForwarder(url: target, remotePort: remotePort, localHost: localHost, localPort: bound,
-                             listener: listener, open: open, group: group, report: report)
+        return PortForwarder(remotePort: remotePort, localHost: localHost, localPort: bound,
+                             listener: listener, open: open, group: group, newURL: newURL, report: report)
     }
 
     /// Forwards connections until `shutdown()` or cancellation.
@@ -86,6 +88,7 @@ public final class PortForwarder: Sendable {
         try? await connection.executeThenClose { localIn, localOut in
             let stream: WebSocketClient.Stream
             do {
+                let url = try StreamURL(try await newURL())
                 (stream, _) = try await WebSocketClient.connect(url.adding(query: "port", String(remotePort)),
                                                                 protocols: [.v4, .portForward], group: group)
             } catch {
