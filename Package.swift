@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "skiff-pause", targets: ["skiff-pause"]),
         .executable(name: "skiff-monitor", targets: ["skiff-monitor"]),
         .executable(name: "skiff-cri", targets: ["skiff-cri"]),
+        .executable(name: "skiffctl", targets: ["skiffctl"]),
+        .executable(name: "skiff-kubelet", targets: ["skiff-kubelet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -17,6 +19,8 @@ let package = Package(
         // traits: [] keeps Foundation out: the daemon runs the OCI runtime and CNI plugins with it.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // YAML (skiffctl and kubelet configs, manifests). It pulls ICU into a static link: these stay dynamic.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C: raw syscalls and the few things Swift cannot call (variadic, _GNU_SOURCE-only, macros).
@@ -59,6 +63,24 @@ let package = Package(
         .executableTarget(name: "skiff-cri", dependencies: [
             "CRIServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // crictl's verbs over the CRI client: rendering, id prefixes, config files, logs.
+        .target(name: "SkiffCtl", dependencies: [
+            "CRIAPI", "ContainerMonitor", .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "skiffctl", dependencies: [
+            "SkiffCtl", "CRIAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Kubernetes core/v1 types (Pod, PodSpec, PodStatus, Quantity...), Codable with the API's JSON names.
+        .target(name: "KubeAPI"),
+        // The node agent's logic: static pod manifests, pod workers, PLEG, volumes, status, over CRI.
+        .target(name: "Kubelet", dependencies: [
+            "KubeAPI", "CRIAPI", "ContainerMonitor",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "skiff-kubelet", dependencies: [
+            "Kubelet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Its own small flag parser: see Sources/skiff-runtime/CommandLine.swift for why.
         .executableTarget(name: "skiff-runtime", dependencies: ["RuntimeCore", "OCISpec"]),
         // The pod sandbox's infra process: Glibc only, built static like the runtime.
@@ -74,9 +96,16 @@ let package = Package(
 
         // Running programs from tests without Foundation.Process (see Command.swift).
         .target(name: "TestSupport", dependencies: ["OCISpec"], path: "Tests/TestSupport"),
+        // A real skiff-cri in a test network namespace, with a registry holding the test image:
+        // for the daemon's, skiffctl's and the kubelet's tests.
+        .target(name: "NodeTestSupport", dependencies: ["CRIAPI", "TestSupport"], path: "Tests/NodeTestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
+        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
+        .testTarget(name: "SkiffCtlTests", dependencies: ["SkiffCtl", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "CRIAPI", "TestSupport", "NodeTestSupport"]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
         .testTarget(name: "CRIStreamingTests", dependencies: ["CRIStreaming", "PodNetwork", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),

@@ -33,6 +33,15 @@ build_static_runtime() {
   static_runtime_path
 }
 
+# skiff-pause, static too: it runs in a rootfs holding nothing but itself. Same scratch path,
+# so the two share their build. Prints the binary's absolute path.
+build_static_pause() {
+  ensure_swift
+  (cd "$SKIFF_ROOT" && swift build -c release --product skiff-pause -Xswiftc -static-executable \
+    --scratch-path "$SKIFF_ROOT/.build-static") >&2
+  echo "$(dirname "$(static_runtime_path)")/skiff-pause"
+}
+
 static_runtime_path() {
   local bin
   bin=$(cd "$SKIFF_ROOT" && swift build "${STATIC_BUILD_FLAGS[@]}" --show-bin-path)

@@ -45,7 +45,7 @@ struct SkiffCRI: AsyncParsableCommand {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
-        let sources = [SIGTERM, SIGINT].map { number in
+        signalSources = [SIGTERM, SIGINT].map { number in
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler { log("signal \(number): shutting down (containers keep running)"); daemon.shutdown() }
             source.resume()
@@ -53,7 +53,6 @@ struct SkiffCRI: AsyncParsableCommand {
         }
         log("listening on \(config.listen)")
         try await daemon.run()
-        _ = sources
     }
 
     /// An explicit path, else `name` beside this executable, else on PATH.
@@ -81,6 +80,10 @@ struct SkiffCRI: AsyncParsableCommand {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
+
+/// The signal sources live as long as the process: a local would be released early by the
+/// optimizer (release builds then ignored SIGTERM).
+nonisolated(unsafe) var signalSources: [any DispatchSourceSignal] = []
 
 func log(_ message: String) {
     FileHandle.standardError.write(Data("skiff-cri: \(message)\n".utf8))

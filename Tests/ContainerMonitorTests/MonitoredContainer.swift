@@ -6,24 +6,9 @@ import OCISpec
 import TestSupport
 import XCTest
 
-/// $SKIFF_RUNTIME (./hack/test sets it), else the debug build.
-let runtimeBinary: String = ProcessInfo.processInfo.environment["SKIFF_RUNTIME"] ?? builtExecutable("skiff-runtime")
-/// $SKIFF_MONITOR, else the skiff-monitor built with the tests.
-let monitorBinary: String = ProcessInfo.processInfo.environment["SKIFF_MONITOR"] ?? builtExecutable("skiff-monitor")
-let testRootfs: String = ProcessInfo.processInfo.environment["SKIFF_TEST_ROOTFS"]
-    ?? packageRoot.appendingPathComponent("rootfs/out/busybox").path
-
-private var packageRoot: URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-}
-
-private func builtExecutable(_ name: String) -> String {
-    let tests = Bundle.main.bundleURL.deletingLastPathComponent()
-    for candidate in [tests.appendingPathComponent(name).path,
-                      tests.deletingLastPathComponent().appendingPathComponent(name).path]
-    where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    return packageRoot.appendingPathComponent(".build/debug/\(name)").path
-}
+let runtimeBinary = Binaries.runtime
+let monitorBinary = Binaries.monitor
+let testRootfs = Binaries.testRootfs
 
 final class MonitoredContainer {
     let id = "mon-\(UInt32.random(in: 0...UInt32.max))"

@@ -59,9 +59,10 @@ public enum Command {
 
     /// Starts a program in the background (output to /dev/null, or stdout to a file); stop it
     /// with `stop`, or wait for it with `wait`.
-    public static func start(_ executable: String, _ arguments: [String], stdout: String = "/dev/null") throws -> pid_t {
+    public static func start(_ executable: String, _ arguments: [String], stdout: String = "/dev/null",
+                             stderr: String = "/dev/null") throws -> pid_t {
         try spawn([executable] + arguments, environment: ProcessInfo.processInfo.environment,
-                  stdout: stdout, stderr: "/dev/null")
+                  stdout: stdout, stderr: stderr)
     }
 
     /// Waits for a program `start` started; its exit status (128 + signal when killed).

@@ -67,6 +67,11 @@ extension NodeRuntime {
             guard record.state == .created else {
                 throw CRIError.failedPrecondition("container \(record.id) is \(record.state.protoName), not CONTAINER_CREATED")
             }
+            lock.withLock { _ = starting.insert(record.id) }
+            defer {
+                lock.withLock { _ = starting.remove(record.id) }
+                containerExited(record.id)   // an exit that came during the start
+            }
             do {
                 try await runtime(record.runtimeHandler).start(record.id)
             } catch {
@@ -79,11 +84,9 @@ extension NodeRuntime {
                 throw error
             }
             record.startedAt = Self.now()
-            // A very short process may have exited already: its exit record wins.
-            if lock.withLock({ containers[record.id]?.state }) == .created { record.state = .running }
+            record.state = .running
             try save(record)
             publish(record, .started)
-            containerExited(record.id)
         }
         return StartContainerResponse()
     }
@@ -241,7 +244,14 @@ extension NodeRuntime {
     /// Reads the container's exit record, if there is one now, into its record (and events).
     /// Called by the exit watcher, after start and stop, and for every container at start-up.
     func containerExited(_ id: String) {
-        guard var record = lock.withLock({ containers[id] }), record.state != .exited,
+        if var sandbox = lock.withLock({ sandboxes[id] }) {
+            // The pause process died: the pod's namespaces are gone with it, CRI calls it NOTREADY.
+            guard sandbox.state == .ready, FileIO.exists(exitFile(id)) else { return }
+            sandbox.state = .notReady
+            try? save(sandbox)
+            return
+        }
+        guard var record = lock.withLock({ starting.contains(id) ? nil : containers[id] }), record.state != .exited,
               let exit = try? ExitRecord.read(exitFile(id)) else { return }
         record.state = .exited
         record.exitCode = exit.exitCode

@@ -23,6 +23,9 @@ public final class NodeRuntime: @unchecked Sendable {
     let lock = NSLock()
     var sandboxes: [String: SandboxRecord] = [:]
     var containers: [String: ContainerRecord] = [:]
+    /// Containers between `runtime start` and their record saying RUNNING: an exit seen
+    /// meanwhile waits, so that "started" is recorded (and published) before "stopped".
+    var starting: Set<String> = []
     private var exitWatcher: ExitWatcher?
     /// Problems found at start-up (records that did not load), for Status and the log.
     public private(set) var startupWarnings: [String] = []
@@ -50,7 +53,7 @@ public final class NodeRuntime: @unchecked Sendable {
         startupWarnings = brokenS + brokenC
         exitWatcher = try ExitWatcher(directory: config.exitsDir) { [weak self] id in self?.containerExited(id) }
         // Exits that happened while the daemon was away.
-        for id in Array(containers.keys) { containerExited(id) }
+        for id in Array(containers.keys) + Array(sandboxes.keys) { containerExited(id) }
     }
 
     // MARK: lookups
@@ -99,7 +102,9 @@ public final class NodeRuntime: @unchecked Sendable {
 
     func sandboxFiles(_ id: String) -> SandboxSpec.Files { SandboxSpec.Files(directory: config.sandboxesDir + "/" + id) }
     func bundle(_ id: String) -> String { config.bundlesDir + "/" + id }
-    func monitorDirectory(_ id: String) -> String { config.monitorsDir + "/" + id }
+    /// Named by the id's first 32 hex digits (128 bits): the monitor's socket paths must fit
+    /// sockaddr_un's 108 bytes even under a long --state.
+    func monitorDirectory(_ id: String) -> String { config.monitorsDir + "/" + id.prefix(32) }
     func exitFile(_ id: String) -> String { config.exitsDir + "/" + id }
 
     static func now() -> Int64 { Timestamp.now().nanosecondsSince1970 }

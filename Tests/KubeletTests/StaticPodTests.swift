@@ -1,0 +1,130 @@
+// Static pods end to end: a manifest written into the directory runs, changing it replaces the
+// pod, removing it removes the pod; a broken manifest is reported and leaves the others alone.
+import CRIAPI
+import Foundation
+import KubeAPI
+import Kubelet
+import TestSupport
+import XCTest
+
+final class StaticPodTests: XCTestCase {
+    func manifest(_ name: String, message: String = "hello", extra: String = "") -> String {
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: \(name)
+          labels: {app: \(name)}
+        spec:
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: app
+            image: 127.0.0.1:5000/test/busybox:1
+            command: ["sh", "-c", "echo \(message); trap 'exit 0' TERM; while true; do sleep 1; done"]
+        \(extra)
+        """
+    }
+
+    func testAManifestRunsIsReplacedWhenChangedAndRemovedWhenDeleted() async throws {
+        let k = try KubeletHarness(self)
+        let written = Date()
+        try k.write("web.yaml", manifest("web"))
+        let pod = try await k.waitForPod("web", "Running") { $0.phase == .running }
+        let seenRunning = Date().timeIntervalSince(written)
+        let status = try XCTUnwrap(pod.status)
+        XCTAssertEqual(pod.metadata.annotations?["kubernetes.io/config.source"], "file")
+        XCTAssertEqual(status.podIP?.hasPrefix("10."), true, k.describe(pod))
+        XCTAssertEqual(status.podIPs?.first?.ip, status.podIP)
+        XCTAssertEqual(status.qosClass, .bestEffort)
+        XCTAssertNotNil(status.startTime)
+        XCTAssertEqual(status.condition(.ready)?.status, .true)
+        XCTAssertEqual(status.condition(.initialized)?.status, .true)
+        XCTAssertEqual(status.condition(.podScheduled)?.status, .true)
+        let app = try XCTUnwrap(pod.container("app"))
+        XCTAssertNotNil(app.state?.running?.startedAt)
+        XCTAssertTrue(app.ready)
+        XCTAssertEqual(app.restartCount, 0)
+        XCTAssertEqual(app.image, k.image)
+        XCTAssertFalse(app.imageID.isEmpty)
+        XCTAssertEqual(app.containerID?.hasPrefix("skiff://"), true)
+        let sandboxes = try await k.sandboxes(uid: pod.uid)
+        XCTAssertEqual(sandboxes.count, 1)
+        XCTAssertEqual(sandboxes.first?.metadata.name, "web-testnode")
+        XCTAssertEqual(sandboxes.first?.labels["io.kubernetes.pod.uid"], pod.uid)
+        let logPath = k.logs + "/default_web-testnode_\(pod.uid)/app/0.log"
+        XCTAssertEqual(k.kubelet.statuses.logPath(namespace: "default", pod: "web-testnode", container: "app"), logPath)
+        try await k.waitFor("the container's first line in its log") {
+            ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").contains("stdout F hello")
+        }
+        print("manifest written to pod Running: \(Int(seenRunning * 1000)) ms")
+
+        // Changed: a new UID; the old pod goes, the new one runs.
+        try k.write("web.yaml", manifest("web", message: "changed"))
+        let replaced = try await k.waitForPod("web", "replaced and Running") { $0.uid != pod.uid && $0.phase == .running }
+        try await k.waitFor("the old sandbox to be removed") { try await k.sandboxes(uid: pod.uid).isEmpty }
+        let output1 = try await k.exec(replaced, "app", ["cat", "/proc/1/cmdline"]).output
+        XCTAssertEqual(output1.contains("changed"), true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: k.root + "/pods/" + pod.uid))
+
+        // Deleted: the pod, its sandbox, its files and its cgroup go.
+        try k.remove("web.yaml")
+        try await k.waitFor("the pod to be removed") { k.pod("web") == nil }
+        let left = try await k.sandboxes(uid: replaced.uid)
+        XCTAssertEqual(left.count, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: k.root + "/pods/" + replaced.uid))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: k.logs + "/default_web-testnode_\(replaced.uid)"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: k.cgroupPath("memory", "kubepods/besteffort/pod" + replaced.uid)))
+    }
+
+    func testABrokenManifestIsReportedAndTheGoodOneRuns() async throws {
+        let k = try KubeletHarness(self)
+        try k.write("broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: broken}\nspec:\n  containers:\n  - image: busybox\n")
+        try k.write("invalid.json", #"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "Bad_Name"}, "spec": {"containers": [{"name": "a", "image": "x:1"}]}}"#)
+        try k.write(".hidden.yaml", "not a pod at all")
+        try k.write("good.yaml", manifest("good"))
+        _ = try await k.waitForPod("good", "Running") { $0.phase == .running }
+        let errors = Dictionary(k.kubelet.manifestErrors.map { (($0.path as NSString).lastPathComponent, $0.message) }, uniquingKeysWith: { $1 })
+        XCTAssertEqual(errors["broken.yaml"], "spec.containers[0].name: Required value")
+        XCTAssertTrue(errors["invalid.json"]?.contains("metadata.name: Invalid value \"Bad_Name\"") == true, "\(errors)")
+        XCTAssertNil(errors[".hidden.yaml"], "dotfiles are not manifests")
+        XCTAssertEqual(k.kubelet.statuses.all().map(\.name), ["good-testnode"])
+        XCTAssertTrue(k.recorder.contains("broken.yaml: spec.containers[0].name: Required value"), k.recorder.messages.joined(separator: "\n"))
+
+        // Fixed, it runs too, and the error is gone.
+        try k.write("broken.yaml", manifest("broken"))
+        _ = try await k.waitForPod("broken", "Running") { $0.phase == .running }
+        XCTAssertEqual(k.kubelet.manifestErrors.map { ($0.path as NSString).lastPathComponent }, ["invalid.json"])
+    }
+}
+
+final class KubeletRestartTests: XCTestCase {
+    func testARestartedKubeletAdoptsItsPodsAndRemovesThoseWhoseManifestWent() async throws {
+        let k = try KubeletHarness(self)
+        let manifest = { (name: String) in
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - {name: app, image: "127.0.0.1:5000/test/busybox:1", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]}
+            """
+        }
+        try k.write("keep.yaml", manifest("keep"))
+        try k.write("drop.yaml", manifest("drop"))
+        let keep = try await k.waitForPod("keep", "Running") { $0.phase == .running }
+        let drop = try await k.waitForPod("drop", "Running") { $0.phase == .running }
+        let container = try k.containerID(keep, "app")
+
+        try await k.restart { try k.remove("drop.yaml") }
+        let adopted = try await k.waitForPod("keep", "Running again") { $0.phase == .running }
+        XCTAssertEqual(adopted.uid, keep.uid)
+        XCTAssertEqual(try k.containerID(adopted, "app"), container, "the same container, not a new one")
+        XCTAssertEqual(adopted.container("app")?.restartCount, 0)
+        try await k.waitFor("the pod whose manifest went to be removed") { try await k.sandboxes(uid: drop.uid).isEmpty }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: k.root + "/pods/" + drop.uid))
+        let sandboxes = try await k.sandboxes(uid: keep.uid)
+        XCTAssertEqual(sandboxes.count, 1)
+    }
+}
