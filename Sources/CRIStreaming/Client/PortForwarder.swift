@@ -18,11 +18,13 @@ public final class PortForwarder: Sendable {
     private let group: any EventLoopGroup
     private let report: @Sendable (String) -> Void
     private let newURL: @Sendable () async throws -> String
+    private let dialer: StreamDialer?
 
     private init(remotePort: UInt16, localHost: String, localPort: Int, listener: NIOAsyncChannel<Local, Never>,
                  open: OpenChannels, group: any EventLoopGroup, newURL: @escaping @Sendable () async throws -> String,
-                 report: @escaping @Sendable (String) -> Void) {
+                 dialer: StreamDialer?, report: @escaping @Sendable (String) -> Void) {
         self.newURL = newURL
+        self.dialer = dialer
         self.remotePort = remotePort
         self.localHost = localHost
         self.localPort = localPort
@@ -37,7 +39,7 @@ public final class PortForwarder: Sendable {
     /// hears what goes wrong with a connection (the server's error channel, a refused stream).
     public static func listen(remotePort: UInt16, localHost: String = "127.0.0.1", localPort: Int = 0,
                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                              newURL: @escaping @Sendable () async throws -> String,
+                              newURL: @escaping @Sendable () async throws -> String, dialer: StreamDialer? = nil,
                               report: @escaping @Sendable (String) -> Void) async throws -> PortForwarder {
         let open = OpenChannels()
         let listener: NIOAsyncChannel<Local, Never>
@@ -59,7 +61,7 @@ public final class PortForwarder: Sendable {
             throw StreamingError("port-forward: no local port after binding \(localHost):\(localPort)")
         }
         return PortForwarder(remotePort: remotePort, localHost: localHost, localPort: bound,
-                             listener: listener, open: open, group: group, newURL: newURL, report: report)
+                             listener: listener, open: open, group: group, newURL: newURL, dialer: dialer, report: report)
     }
 
     /// Forwards connections until `shutdown()` or cancellation.
@@ -90,7 +92,7 @@ public final class PortForwarder: Sendable {
             do {
                 let url = try StreamURL(try await newURL())
                 (stream, _) = try await WebSocketClient.connect(url.adding(query: "port", String(remotePort)),
-                                                                protocols: [.v4, .portForward], group: group)
+                                                                protocols: [.v4, .portForward], dialer: dialer, group: group)
             } catch {
                 report("port-forward to port \(remotePort): \(error)")
                 return

@@ -30,10 +30,10 @@ public enum StreamingClient {
 
     /// Runs an exec or attach stream to its end; returns the remote command's exit code (0 for
     /// an attach whose container exited). Throws what the server reported as a failure.
-    public static func run(url: String, local: LocalStreams, protocols: [StreamProtocol] = protocols,
+    public static func run(url: String, local: LocalStreams, protocols: [StreamProtocol] = protocols, dialer: StreamDialer? = nil,
                            group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Int32 {
         let target = try StreamURL(url)
-        let (stream, chosen) = try await WebSocketClient.connect(target, protocols: protocols, group: group)
+        let (stream, chosen) = try await WebSocketClient.connect(target, protocols: protocols, dialer: dialer, group: group)
         let streamProtocol = chosen ?? .v1
         let stdinReader = try local.stdin.map { try DescriptorReader($0) }
         defer { stdinReader?.stop() }

@@ -6,6 +6,11 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
+/// How a client reaches a streaming server: nil connects over TCP from here; a dialer returns
+/// a connected stream socket of its own making (say, one made inside the network namespace the
+/// server runs in), which the client then owns.
+public typealias StreamDialer = @Sendable (_ host: String, _ port: Int) throws -> Int32
+
 enum WebSocketClient {
     typealias Stream = NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
 
@@ -16,18 +21,14 @@ enum WebSocketClient {
 
     /// Connects and upgrades; returns the stream and the subprotocol the server chose (nil if it
     /// named none).
-    static func connect(_ url: StreamURL, protocols: [StreamProtocol],
+    static func connect(_ url: StreamURL, protocols: [StreamProtocol], dialer: StreamDialer? = nil,
                         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> (Stream, StreamProtocol?) {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: url.authority)
         headers.add(name: "Sec-WebSocket-Protocol", value: protocols.map(\.rawValue).joined(separator: ", "))
         headers.add(name: "Content-Length", value: "0")
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target, headers: headers)
-        let upgrade: EventLoopFuture<Upgrade>
-        do {
-            upgrade = try await ClientBootstrap(group: group)
-                .connectTimeout(.seconds(10))
-                .connect(host: url.host, port: url.port) { channel in
+        let initialize: @Sendable (any Channel) -> EventLoopFuture<EventLoopFuture<Upgrade>> = { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: StreamingServer.maxMessageBytes) { channel, response in
                             channel.eventLoop.makeCompletedFuture {
@@ -49,6 +50,15 @@ enum WebSocketClient {
                         return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: configuration)
                     }
                 }
+        let upgrade: EventLoopFuture<Upgrade>
+        do {
+            let bootstrap = ClientBootstrap(group: group).connectTimeout(.seconds(10))
+            if let dialer {
+                let fd = try dialer(url.host, url.port)
+                upgrade = try await bootstrap.withConnectedSocket(fd, channelInitializer: initialize)
+            } else {
+                upgrade = try await bootstrap.connect(host: url.host, port: url.port, channelInitializer: initialize)
+            }
         } catch {
             throw StreamingError("cannot connect to \(url): \(error)")
         }
