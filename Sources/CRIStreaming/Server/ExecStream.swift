@@ -70,34 +70,37 @@ enum ExecStream {
             let channel = try await open(group: group) { try await $0.takingOwnershipOfDescriptor(inputOutput: master, channelInitializer: $1) }
             try await channel.executeThenClose { inbound, outbound in try await body(outbound, [(.stdout, inbound)]) }
         case .pipes(let stdin, let stdout, let stderr):
-            var pending = [stdin, stdout, stderr].compactMap { $0 }
-            func take(_ fd: Int32?) -> Int32? {
-                if let fd { pending.removeAll { $0 == fd } }
-                return fd
+            // Each descriptor is either still ours to close or owned by its channel.
+            var loose = [stdin, stdout, stderr].compactMap { $0 }
+            var opened: [PipeChannel] = []
+            func wrap(_ fd: Int32?, halfClosure: Bool = false,
+                      _ make: @escaping (NIOPipeBootstrap, Int32, @escaping @Sendable (any Channel) -> EventLoopFuture<PipeChannel>) async throws -> PipeChannel
+            ) async throws -> PipeChannel? {
+                guard let fd else { return nil }
+                let channel = try await open(group: group, halfClosure: halfClosure) { try await make($0, fd, $1) }
+                loose.removeAll { $0 == fd }
+                opened.append(channel)
+                return channel
             }
+            let channels: (PipeChannel?, PipeChannel?, PipeChannel?)
             do {
-                let stdinChannel = try await take(stdin).asyncMap { fd in
-                    try await open(group: group, halfClosure: true) { try await $0.takingOwnershipOfDescriptor(output: fd, channelInitializer: $1) }
-                }
-                let stdoutChannel = try await take(stdout).asyncMap { fd in
-                    try await open(group: group) { try await $0.takingOwnershipOfDescriptor(input: fd, channelInitializer: $1) }
-                }
-                let stderrChannel = try await take(stderr).asyncMap { fd in
-                    try await open(group: group) { try await $0.takingOwnershipOfDescriptor(input: fd, channelInitializer: $1) }
-                }
-                try await withChannel(stdinChannel) { _, stdinWriter in
-                    try await withChannel(stdoutChannel) { stdoutStream, _ in
-                        try await withChannel(stderrChannel) { stderrStream, _ in
-                            var outputs: [Output] = []
-                            if let stdoutStream { outputs.append((.stdout, stdoutStream)) }
-                            if let stderrStream { outputs.append((.stderr, stderrStream)) }
-                            try await body(stdinWriter, outputs)
-                        }
+                channels = (try await wrap(stdin, halfClosure: true) { try await $0.takingOwnershipOfDescriptor(output: $1, channelInitializer: $2) },
+                            try await wrap(stdout) { try await $0.takingOwnershipOfDescriptor(input: $1, channelInitializer: $2) },
+                            try await wrap(stderr) { try await $0.takingOwnershipOfDescriptor(input: $1, channelInitializer: $2) })
+            } catch {
+                loose.forEach { close($0) }
+                for channel in opened { try? await channel.channel.close() }
+                throw error
+            }
+            try await withChannel(channels.0) { _, stdinWriter in
+                try await withChannel(channels.1) { stdoutStream, _ in
+                    try await withChannel(channels.2) { stderrStream, _ in
+                        var outputs: [Output] = []
+                        if let stdoutStream { outputs.append((.stdout, stdoutStream)) }
+                        if let stderrStream { outputs.append((.stderr, stderrStream)) }
+                        try await body(stdinWriter, outputs)
                     }
                 }
-            } catch {
-                pending.forEach { close($0) }
-                throw error
             }
         }
     }
@@ -122,12 +125,5 @@ enum ExecStream {
     ) async throws {
         guard let channel else { return try await body(nil, nil) }
         try await channel.executeThenClose { inbound, outbound in try await body(inbound, outbound) }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -1,5 +1,6 @@
 // Receiving the channel protocol's messages from a WebSocket: data frames become channel
-// messages, pings are answered, a close frame ends the stream (answered unless we closed first).
+// messages, pings are answered, a close frame ends the stream (and is answered; after our own
+// close the answer simply goes nowhere).
 import NIOCore
 import NIOWebSocket
 
@@ -8,7 +9,6 @@ enum MessageReader {
     /// ends or breaks, or the task is cancelled: all of them mean the peer is gone for reading.
     static func forEach(
         _ inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, writer: ChannelWriter,
-        answerClose: Bool = true,
         _ handle: (ChannelMessage) async -> Void
     ) async {
         do {
@@ -21,7 +21,7 @@ enum MessageReader {
                 case .ping:
                     try? await writer.pong(frame.unmaskedData)
                 case .connectionClose:
-                    if answerClose { try? await writer.close() }
+                    try? await writer.close()
                     return
                 default:
                     continue
