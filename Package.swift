@@ -65,7 +65,7 @@ let package = Package(
         ]),
         // crictl's verbs over the CRI client: rendering, id prefixes, config files, logs.
         .target(name: "SkiffCtl", dependencies: [
-            "CRIAPI", "ContainerMonitor", .product(name: "Yams", package: "Yams"),
+            "CRIAPI", "CRIStreaming", "ContainerMonitor", .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "skiffctl", dependencies: [
             "SkiffCtl", "CRIAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
