@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include "csystem.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,7 @@ int sk_close_range_cloexec(unsigned int first) {
     return ret(syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */));
 }
 int sk_pipe2(int fds[2], int flags) { return ret(pipe2(fds, flags)); }
+int sk_limit_malloc_arenas(int n) { return mallopt(M_ARENA_MAX, n); }
 int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
     return ret(syscall(SYS_openat2, dirfd, path, &how, sizeof how));

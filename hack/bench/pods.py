@@ -96,6 +96,7 @@ class Skiff:
 
     def memory(self):
         monitors = [int(p) for p in run("pgrep", "-f", "skiff-monitor --id").split()]
+        self.split = (kb(self.daemon.pid, "RssAnon"), kb(self.daemon.pid, "RssFile"))
         return kb(self.daemon.pid, "VmRSS"), sum(kb(p, "VmRSS") for p in monitors), sum(private_kb(p) for p in monitors), len(monitors)
 
     def stop(self):
@@ -184,7 +185,8 @@ def main():
         burst(skiff, 3000, o.many)
         time.sleep(1)
         daemon, monitors_rss, monitors_private, count = skiff.memory()
-        result = {"single": single, "burst": bursts, "daemonKB": daemon, "monitorsKB": monitors_rss,
+        result = {"single": single, "burst": bursts, "daemonKB": daemon, "daemonAnonKB": skiff.split[0],
+                  "daemonFileKB": skiff.split[1], "monitorsKB": monitors_rss,
                   "monitorsPrivateKB": monitors_private, "monitors": count}
         skiff.stop()
         podman.stop()
@@ -202,7 +204,8 @@ def main():
     print(f"{'%d pods at once, all running' % o.burst:<34} {sb*1000:>7.0f} ms {pb*1000:>7.0f} ms {sb/pb:>12.2f}x")
     print(f"{'  per pod':<34} {sb*1000/o.burst:>7.0f} ms {pb*1000/o.burst:>7.0f} ms")
     pods = o.many
-    print(f"\nwith {pods} pods running: skiff-cri {result['daemonKB']/1024:.1f} MB resident; "
+    print(f"\nwith {pods} pods running: skiff-cri {result['daemonKB']/1024:.1f} MB resident "
+          f"({result['daemonAnonKB']/1024:.1f} MB anonymous, {result['daemonFileKB']/1024:.1f} MB pages of its binary and libraries); "
           f"{result['monitors']} monitors, {result['monitorsKB']/pods/1024:.2f} MB VmRSS per pod summed, "
           f"{result['monitorsPrivateKB']/pods/1024:.2f} MB private per pod")
     if o.json:

@@ -8,6 +8,7 @@ import ContainerMonitor
 import Foundation
 import ImageStore
 import PodNetwork
+import NIOPosix
 import RuntimeCore
 
 public final class NodeRuntime: @unchecked Sendable {
@@ -139,9 +140,17 @@ actor OperationLocks {
     }
 }
 
-/// Blocking work off the cooperative threads.
+/// Blocking work (monitor launches, CNI plugins, rootfs mounts) off the cooperative threads, on
+/// a fixed pool: Dispatch's global queues add a thread for every call that blocks, and each new
+/// thread grows the daemon's resident memory (stack, malloc arena) for good.
 enum Blocking {
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        return pool
+    }()
+
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in DispatchQueue.global().async { c.resume(with: Result { try body() }) } }
+        try await pool.runIfActive { try body() }
     }
 }

@@ -34,6 +34,8 @@ int sk_set_pdeathsig(int sig);
 /* fds */
 int sk_close_range_cloexec(unsigned int first);
 int sk_pipe2(int fds[2], int flags);
+/* mallopt(M_ARENA_MAX, n): at most n malloc arenas for the whole process. */
+int sk_limit_malloc_arenas(int n);
 int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int sk_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags);
 int sk_send_fd(int sock, int fd);
