@@ -31,8 +31,14 @@ enum HookRunner {
             close(input[1])
             throw RuntimeError.system("\(name): exec", errno: spawned)
         }
-        // A hook that does not read its stdin must not block us: ignore EPIPE.
+        // A hook that exits without reading its stdin must not kill us: SIGPIPE is ignored for
+        // the write (and only for it: an ignored signal would stay ignored in the container
+        // process across execve), and EPIPE is not an error.
+        var ignore = sigaction(), previous = sigaction()
+        ignore.__sigaction_handler.sa_handler = SIG_IGN
+        sigaction(SIGPIPE, &ignore, &previous)
         _ = try? FileIO.writeAll(fd: input[1], state, what: "\(name) stdin")
+        sigaction(SIGPIPE, &previous, nil)
         close(input[1])
         let status = try wait(pid, timeout: hook.timeout, name: name)
         if status != 0 { throw RuntimeError("\(name): \(describeWaitStatus(status))") }
