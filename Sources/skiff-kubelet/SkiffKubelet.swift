@@ -25,8 +25,8 @@ struct SkiffKubelet: AsyncParsableCommand {
     var rootDir = "/var/lib/skiff-kubelet"
     @Option(name: .customLong("hostname-override"), help: "The node's name (default: the hostname).")
     var hostnameOverride: String?
-    @Option(help: "The kubelet API's port (default 10250).") var port: Int?
-    @Option(help: "The kubelet API's address (default 127.0.0.1).") var address: String?
+    @Option(help: "The kubelet API's port (default 10250; 0: any free port).") var port: Int?
+    @Option(help: "The kubelet API's address (default 127.0.0.1: the node only; the API has no authentication).") var address: String?
     @Option(help: "A KubeletConfiguration file (YAML or JSON); flags override it.") var config: String?
     @Option(name: .customLong("sync-frequency"), help: "How often every pod is resynced, e.g. 1m.")
     var syncFrequency: String?
@@ -57,10 +57,16 @@ struct SkiffKubelet: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let kubelet = try Kubelet(settings: settings)
+        let server = try await KubeletServer.bind(kubelet: kubelet)
+        KubeletLogger.standardError.info("kubelet API on http://\(server.host.contains(":") ? "[\(server.host)]" : server.host):\(server.port)")
         signal(SIGPIPE, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
-        let main = Task { await kubelet.run() }
+        let serving = Task { try await server.run() }
+        let main = Task {
+            await kubelet.run()
+            serving.cancel()
+        }
         let sources = [SIGTERM, SIGINT].map { number in
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler {
