@@ -48,9 +48,18 @@ let package = Package(
         ]),
         // Pod sandbox networking: network namespaces and CNI plugins (skiff-cri's RunPodSandbox).
         .target(name: "PodNetwork", dependencies: ["CSkiffSystem"]),
+        // CRI streaming (Exec, Attach, PortForward): Kubernetes' WebSocket channel protocol, the
+        // daemon's streaming server and the client skiffctl uses.
+        .target(name: "CRIStreaming", dependencies: [
+            "CSkiffSystem",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
         // The CRI daemon's logic: sandboxes, containers, exec, stats, images, over the libraries above.
         .target(name: "CRIServer", dependencies: [
-            "CRIAPI", "ImageStore", "RuntimeCore", "OCISpec", "PodNetwork", "ContainerMonitor", "CSkiffSystem",
+            "CRIAPI", "CRIStreaming", "ImageStore", "RuntimeCore", "OCISpec", "PodNetwork", "ContainerMonitor", "CSkiffSystem",
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
         .executableTarget(name: "skiff-cri", dependencies: [
@@ -58,7 +67,7 @@ let package = Package(
         ]),
         // crictl's verbs over the CRI client: rendering, id prefixes, config files, logs.
         .target(name: "SkiffCtl", dependencies: [
-            "CRIAPI", "ContainerMonitor", .product(name: "Yams", package: "Yams"),
+            "CRIAPI", "CRIStreaming", "ContainerMonitor", .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "skiffctl", dependencies: [
             "SkiffCtl", "CRIAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -99,7 +108,7 @@ let package = Package(
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RuntimeCoreTests", dependencies: ["RuntimeCore", "OCISpec", "TestSupport"]),
         .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCISpec", "TestSupport"]),
-        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
+        .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "CRIStreaming", "ContainerMonitor", "PodNetwork", "TestSupport", "NodeTestSupport"]),
         .testTarget(name: "SkiffCtlTests", dependencies: ["SkiffCtl", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "KubeletTests", dependencies: [
@@ -109,6 +118,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
+        .testTarget(name: "CRIStreamingTests", dependencies: ["CRIStreaming", "PodNetwork", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),
         .testTarget(name: "ContainerMonitorTests", dependencies: ["ContainerMonitor", "OCISpec", "TestSupport"]),
         // Drives the built skiff-runtime from peers (podman); needs root and the test image.

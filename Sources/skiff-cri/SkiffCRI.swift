@@ -21,6 +21,10 @@ struct SkiffCRI: AsyncParsableCommand {
     @Option(name: .customLong("cni-conf-dir")) var cniConfDir = "/etc/skiff/cni"
     @Option(name: .customLong("cni-bin-dir"), help: "Where CNI plugins are (repeatable).") var cniBinDirs: [String] = []
     @Option(name: .customLong("insecure-registry"), help: "HOST:PORT reached over plain HTTP (repeatable).") var insecureRegistries: [String] = []
+    @Option(name: .customLong("stream-address"), help: "Where the streaming server (exec, attach, port-forward) listens.")
+    var streamAddress = "127.0.0.1"
+    @Option(name: .customLong("stream-port"), help: "The streaming server's port (0: a free one).")
+    var streamPort = 0
     @Option(name: .customLong("log-level")) var logLevel = "info"
 
     func run() async throws {
@@ -39,6 +43,9 @@ struct SkiffCRI: AsyncParsableCommand {
         config.cniConfDir = absolute(cniConfDir)
         if !cniBinDirs.isEmpty { config.cniBinDirs = cniBinDirs.map(absolute) }
         config.insecureRegistries = Set(insecureRegistries)
+        guard (0...65535).contains(streamPort) else { throw ValidationError("--stream-port \(streamPort): not a port (0-65535)") }
+        config.streamingAddress = streamAddress
+        config.streamingPort = streamPort
 
         let daemon = try await CRIDaemon(config: config)
         for warning in daemon.runtime.startupWarnings { log("warning: \(warning)") }
@@ -51,7 +58,7 @@ struct SkiffCRI: AsyncParsableCommand {
             source.resume()
             return source
         }
-        log("listening on \(config.listen)")
+        log("listening on \(config.listen); streaming on \(daemon.streaming.baseURL)")
         try await daemon.run()
     }
 

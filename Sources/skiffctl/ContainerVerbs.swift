@@ -1,4 +1,4 @@
-// Container verbs: ps, create, start, run, stop, rm, inspect, logs, exec, stats.
+// Container verbs: ps, create, start, run, stop, rm, inspect, logs, exec, attach, stats.
 import ArgumentParser
 import SkiffCtl
 
@@ -153,18 +153,30 @@ struct Exec: Verb {
 
     @Flag(name: .shortAndLong, help: "Keep stdin open.") var interactive = false
     @Flag(name: .shortAndLong, help: "Allocate a terminal.") var tty = false
-    @Flag(name: .shortAndLong, help: "Run with ExecSync: output once the command ends.") var sync = false
+    @Flag(name: .shortAndLong, help: "Run with ExecSync: output once the command ends (the default without -i or -t).") var sync = false
     @Option(help: "With --sync, seconds the command may run (0: no limit).") var timeout: Int64 = 0
     @Argument(help: "The container (id or id prefix).") var container: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
 
     func execute(_ context: CtlContext) async throws -> Int32 {
-        if interactive || tty {
-            throw CtlError("exec -i/-t", "interactive exec needs CRI streaming, which skiffctl does not have yet; use exec --sync")
+        if (interactive || tty) && !sync {
+            return try await InteractiveExec(container: container, command: command, stdin: interactive, tty: tty).run(context)
         }
         var exec = ExecInContainer(container: container, command: command)
         exec.timeout = timeout
         return try await exec.run(context)
+    }
+}
+
+struct Attach: Verb {
+    static let configuration = CommandConfiguration(abstract: "Attach to a running container's stdio.")
+
+    @Flag(name: .shortAndLong, help: "Send stdin to the container (it must have been created with stdin).") var interactive = false
+    @Flag(name: .shortAndLong, help: "The container has a terminal.") var tty = false
+    @Argument(help: "The container (id or id prefix).") var container: String
+
+    func execute(_ context: CtlContext) async throws -> Int32 {
+        try await AttachToContainer(container: container, stdin: interactive, tty: tty).run(context)
     }
 }
 

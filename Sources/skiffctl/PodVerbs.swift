@@ -1,4 +1,4 @@
-// Pod sandbox verbs: pods, runp, stopp, rmp, inspectp, statsp.
+// Pod sandbox verbs: pods, runp, stopp, rmp, inspectp, statsp, port-forward.
 import ArgumentParser
 import SkiffCtl
 
@@ -105,5 +105,21 @@ struct StatsP: Verb {
         command.sample = .seconds(max(1, seconds))
         try await command.run(context)
         return 0
+    }
+}
+
+struct PortForward: Verb {
+    static let configuration = CommandConfiguration(
+        commandName: "port-forward", abstract: "Forward local ports to a pod's ports.",
+        discussion: "Each PORT is REMOTE (the same port locally), LOCAL:REMOTE, or :REMOTE (any free local port). Runs until interrupted.")
+
+    @Option(help: "The local address to listen on.") var address = "127.0.0.1"
+    @Argument(help: "The pod (id or id prefix).") var pod: String
+    @Argument(help: "[LOCAL:]REMOTE ports.") var ports: [String] = []
+
+    func execute(_ context: CtlContext) async throws -> Int32 {
+        var forward = ForwardPorts(pod: pod, mappings: try ports.map(ForwardPorts.Mapping.init(parsing:)))
+        forward.address = address
+        return try await forward.run(context)
     }
 }

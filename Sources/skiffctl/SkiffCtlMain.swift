@@ -62,8 +62,8 @@ struct SkiffCtlCommand: ParsableCommand {
         discussion: GlobalOptions.help,
         version: "skiffctl version 0.1.0",
         subcommands: [
-            Pods.self, RunP.self, StopP.self, RmP.self, InspectP.self, StatsP.self,
-            Ps.self, Create.self, Start.self, Run.self, Stop.self, Rm.self, Inspect.self, Logs.self, Exec.self, Stats.self,
+            Pods.self, RunP.self, StopP.self, RmP.self, InspectP.self, StatsP.self, PortForward.self,
+            Ps.self, Create.self, Start.self, Run.self, Stop.self, Rm.self, Inspect.self, Logs.self, Exec.self, Attach.self, Stats.self,
             Images.self, Pull.self, Rmi.self, InspectI.self, ImageFsInfo.self,
             Info.self, Version.self, Events.self,
         ])

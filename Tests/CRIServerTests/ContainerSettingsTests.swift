@@ -1,7 +1,6 @@
 // What the CRI config says, seen from inside the container: user, capabilities, read-only root,
 // seccomp, no_new_privs, DNS, sysctls, PID namespace sharing, host network; and resources.
 import CRIAPI
-import NodeTestSupport
 import ContainerMonitor
 import Foundation
 import NodeTestSupport

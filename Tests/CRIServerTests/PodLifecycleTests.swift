@@ -1,6 +1,5 @@
 // Pods and containers through the socket, with real pause containers, CNI and images.
 import CRIAPI
-import NodeTestSupport
 import ContainerMonitor
 import Foundation
 import NodeTestSupport

@@ -46,3 +46,18 @@ final class OptionsTests: XCTestCase {
         XCTAssertThrowsError(try OutputFormat(parsing: "xml")) { XCTAssertTrue("\($0)".contains("xml"), "\($0)") }
     }
 }
+
+final class PortMappingTests: XCTestCase {
+    func testPortsAreRemoteLocalColonRemoteOrColonRemote() throws {
+        XCTAssertEqual(try ForwardPorts.Mapping(parsing: "8080").local, 8080)
+        XCTAssertEqual(try ForwardPorts.Mapping(parsing: "8080").remote, 8080)
+        XCTAssertEqual(try ForwardPorts.Mapping(parsing: "18080:80").local, 18080)
+        XCTAssertEqual(try ForwardPorts.Mapping(parsing: "18080:80").remote, 80)
+        XCTAssertEqual(try ForwardPorts.Mapping(parsing: ":80").local, 0, "any free local port")
+        for bad in ["", "http", "0", "70000", "x:80", "80:", "1:2:3"] {
+            XCTAssertThrowsError(try ForwardPorts.Mapping(parsing: bad), bad) { error in
+                XCTAssertTrue("\(error)".contains("[LOCAL:]REMOTE"), "\(error)")
+            }
+        }
+    }
+}

@@ -1,7 +1,9 @@
-// The whole daemon: the image store, the node runtime, and the CRI server on its socket. One
+// The whole daemon: the image store, the node runtime, the CRI server on its socket and the
+// streaming server (Exec, Attach, PortForward) on a TCP port. One
 // daemon owns a root at a time (a lock file says so), since two would corrupt each other's
 // records.
 import CRIAPI
+import CRIStreaming
 import Foundation
 import Glibc
 import ImageStore
@@ -14,6 +16,7 @@ public final class CRIDaemon: Sendable {
     public let runtime: NodeRuntime
     public let images: NodeImages
     let server: CRIHTTPServer
+    public let streaming: StreamingServer
     let lockFD: Int32
 
     public init(config: DaemonConfig) async throws {
@@ -27,13 +30,37 @@ public final class CRIDaemon: Sendable {
         self.runtime = runtime
         images = NodeImages(index: index, insecureRegistries: config.insecureRegistries) { id in runtime.usesImage(id) }
         try FileIO.mkdirAll((config.listen as NSString).deletingLastPathComponent, mode: 0o711)
-        server = try await CRIHTTPServer.bind(socketPath: config.listen, runtime: runtime, image: images)
+        let streaming: StreamingServer
+        do {
+            streaming = try await StreamingServer.bind(host: config.streamingAddress, port: config.streamingPort)
+        } catch {
+            throw CRIError.unavailable("\(error)")
+        }
+        self.streaming = streaming
+        runtime.lock.withLock { runtime.streamingServer = streaming }
+        do {
+            server = try await CRIHTTPServer.bind(socketPath: config.listen, runtime: runtime, image: images)
+        } catch {
+            streaming.shutdown()
+            throw error
+        }
     }
 
-    /// Serves until `shutdown()`; the containers keep running when the daemon stops.
-    public func run() async throws { try await server.run() }
+    /// Serves until `shutdown()`; the containers keep running when the daemon stops (streams
+    /// end: exec commands are killed, attached clients let go).
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.streaming.run() }
+            group.addTask { try await self.server.run() }
+            defer { shutdown() }
+            try await group.next()
+        }
+    }
 
-    public func shutdown() { server.shutdown() }
+    public func shutdown() {
+        server.shutdown()
+        streaming.shutdown()
+    }
 }
 
 extension NodeRuntime {

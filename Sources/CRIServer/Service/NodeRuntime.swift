@@ -3,6 +3,7 @@
 // (OperationLocks) so that, say, a Stop and a Remove of one pod never interleave, while
 // different pods proceed in parallel.
 import CRIAPI
+import CRIStreaming
 import ContainerMonitor
 import Foundation
 import ImageStore
@@ -26,6 +27,8 @@ public final class NodeRuntime: @unchecked Sendable {
     /// Containers between `runtime start` and their record saying RUNNING: an exit seen
     /// meanwhile waits, so that "started" is recorded (and published) before "stopped".
     var starting: Set<String> = []
+    /// Where Exec, Attach and PortForward streams are served (set by CRIDaemon; nil: none).
+    var streamingServer: StreamingServer?
     private var exitWatcher: ExitWatcher?
     /// Problems found at start-up (records that did not load), for Status and the log.
     public private(set) var startupWarnings: [String] = []
