@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "SkiffCtlTests", dependencies: ["SkiffCtl", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "KubeletTests", dependencies: [
-            "Kubelet", "KubeAPI", "CRIAPI", "TestSupport", "NodeTestSupport",
+            "Kubelet", "KubeAPI", "CRIAPI", "CRIStreaming", "PodNetwork", "TestSupport", "NodeTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

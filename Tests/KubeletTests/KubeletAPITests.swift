@@ -4,11 +4,13 @@
 // requests it cannot serve.
 import AsyncHTTPClient
 import CRIAPI
+import CRIStreaming
 import Foundation
 import KubeAPI
 import Kubelet
 import NIOCore
 import NIOHTTP1
+import PodNetwork
 import TestSupport
 import XCTest
 
@@ -221,33 +223,80 @@ final class KubeletAPITests: XCTestCase {
         XCTAssertGreaterThan(spin.memory?.workingSetBytes ?? 0, 0)
     }
 
-    func testExecAndAttachRedirectToTheRuntimesStreamOrSayWhy() async throws {
+    /// Reaches skiff-cri's streaming server, which listens inside the test's network namespace.
+    static func dialer(_ k: KubeletHarness) -> StreamDialer {
+        let netns = "/run/netns/" + k.node.netns
+        return { host, port in
+            let fd = try NetworkNamespace.socketInNamespace(path: netns, domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { close(fd); throw TestFailure("not an IPv4 address: \(host)") }
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if rc != 0 { let e = errno; close(fd); throw TestFailure("connect \(host):\(port) in \(netns): \(String(cString: strerror(e)))") }
+            return fd
+        }
+    }
+
+    /// Follows the kubelet's redirect to the runtime's stream; the exit code and what came out.
+    static func runStream(_ k: KubeletHarness, _ answer: Answer) async throws -> (code: Int32, stdout: String, stderr: String) {
+        XCTAssertEqual(answer.status, 302, "\(answer)")
+        let url = try XCTUnwrap(answer.headers["location"], "\(answer)")
+        let directory = try makeTemporaryDirectory("kubelet-stream")
+        defer { removeScratch(directory) }
+        let out = open(directory + "/out", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        let err = open(directory + "/err", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        defer { close(out); close(err) }
+        let code = try await StreamingClient.run(url: url, local: StreamingClient.LocalStreams(stdout: out, stderr: err), dialer: dialer(k))
+        return (code, try String(contentsOfFile: directory + "/out", encoding: .utf8), try String(contentsOfFile: directory + "/err", encoding: .utf8))
+    }
+
+    func testExecAndAttachThroughTheRuntimesStream() async throws {
         let k = try KubeletHarness(self)
         let base = try await k.startServer()
-        try k.write("sh.yaml", manifest("sh", """
+        try k.write("sh.yaml", manifest("sh", restartPolicy: "Never", """
+          - name: app
+            image: \(image)
+            command: ["sh", "-c", "while [ ! -f /tmp/go ]; do sleep 0.1; done; echo attached output; exit 0"]
+        """))
+        let pod = try await k.waitForPod("sh", "running") { $0.container("app")?.state?.running != nil }
+
+        // exec: kubectl's parameter names (command, output, error), as the API server passes them.
+        let exec = try await get(base, "/exec/default/sh-testnode/app?command=sh&command=-c&command=echo%20out;%20echo%20err%20%3E%262;%20exit%203&output=1&error=1",
+                                 method: .POST)
+        let ran = try await Self.runStream(k, exec)
+        XCTAssertEqual(ran.code, 3)
+        XCTAssertEqual(ran.stdout, "out\n")
+        XCTAssertEqual(ran.stderr, "err\n")
+
+        // attach: the container's own output, until it exits.
+        let attach = try await get(base, "/attach/default/sh-testnode/app?stdout=true&stderr=true", method: .POST)
+        async let attached = KubeletAPITests.runStream(k, attach)
+        try await Task.sleep(for: .seconds(1))
+        _ = try await k.exec(pod, "app", ["touch", "/tmp/go"])
+        let result = try await attached
+        XCTAssertEqual(result.code, 0)
+        XCTAssertEqual(result.stdout, "attached output\n")
+    }
+
+    func testExecRequestsThatCannotRunAreAnsweredWithTheProblem() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        try k.write("idle.yaml", manifest("idle", """
           - name: app
             image: \(image)
             command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
         """))
-        try await k.waitForPod("sh", "running") { $0.container("app")?.state?.running != nil }
-        for path in ["/exec/default/sh-testnode/app?command=echo&command=hi&output=1",
-                     "/attach/default/sh-testnode/app?stdout=true"] {
-            let answer = try await get(base, path, method: .POST)
-            // 302 to the runtime's streaming URL once skiff-cri serves streams; until then
-            // 501 saying so.
-            if answer.status == 302 {
-                XCTAssertTrue(answer.headers["location"]?.hasPrefix("http") == true, "\(answer)")
-            } else {
-                XCTAssertEqual(answer.status, 501, "\(path): \(answer)")
-                XCTAssertTrue(answer.body.contains("is not available: the container runtime does not serve"), answer.body)
-            }
-        }
-        let noCommand = try await get(base, "/exec/default/sh-testnode/app?stdout=1")
+        try await k.waitForPod("idle", "running") { $0.container("app")?.state?.running != nil }
+        let noCommand = try await get(base, "/exec/default/idle-testnode/app?stdout=1")
         XCTAssertEqual(noCommand.status, 400)
         XCTAssertTrue(noCommand.body.contains("no command"), noCommand.body)
-        let noStreams = try await get(base, "/exec/default/sh-testnode/app?command=ls")
+        let noStreams = try await get(base, "/exec/default/idle-testnode/app?command=ls")
         XCTAssertEqual(noStreams.status, 400)
-        let unknown = try await get(base, "/exec/default/sh-testnode/nope?command=ls&stdout=1")
+        XCTAssertTrue(noStreams.body.contains("at least one of stdin, stdout and stderr"), noStreams.body)
+        let unknown = try await get(base, "/exec/default/idle-testnode/nope?command=ls&stdout=1")
         XCTAssertEqual(unknown.status, 404)
     }
 
