@@ -67,7 +67,7 @@ struct SkiffKubelet: AsyncParsableCommand {
             await kubelet.run()
             serving.cancel()
         }
-        let sources = [SIGTERM, SIGINT].map { number in
+        signalSources = [SIGTERM, SIGINT].map { number in
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler {
                 KubeletLogger.standardError.info("signal \(number): exiting (pods keep running)")
@@ -77,10 +77,13 @@ struct SkiffKubelet: AsyncParsableCommand {
             return source
         }
         await main.value
-        _ = sources
     }
 
     func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
+
+/// The signal sources live as long as the process: a local would be released early by the
+/// optimizer, and a release build would then ignore SIGTERM.
+nonisolated(unsafe) var signalSources: [any DispatchSourceSignal] = []

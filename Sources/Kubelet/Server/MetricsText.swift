@@ -12,7 +12,7 @@ struct MetricsText {
         let running = pods.filter { $0.status?.condition(.podReadyToStartContainers)?.status == .true }
         text.family("kubelet_running_pods", .gauge, "Number of pods that have a running pod sandbox",
                     [([:], Double(running.count))])
-        var states: [String: Int] = ["running": 0, "exited": 0, "created": 0, "unknown": 0]
+        var states: [String: Int] = ["running": 0, "exited": 0, "created": 0]
         for pod in pods {
             for status in (pod.status?.initContainerStatuses ?? []) + (pod.status?.containerStatuses ?? []) where status.containerID != nil {
                 let state = status.state?.running != nil ? "running" : status.state?.terminated != nil ? "exited"
