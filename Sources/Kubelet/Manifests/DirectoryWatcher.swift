@@ -1,7 +1,8 @@
 // inotify on one directory: calls back (on its own thread) whenever a file in it is created,
 // written, renamed or removed, so a new manifest is seen at once rather than at the next resync.
 // The callback says whether the files are settled: every file the events named was last
-// closed after writing, renamed in, or removed (not, say, still being written).
+// closed after writing, renamed in, or removed (not, say, still being written). Dotfiles are
+// not manifests: their events (an editor's or a tool's temporary file) are left out.
 import Foundation
 import Synchronization
 
@@ -58,11 +59,11 @@ final class DirectoryWatcher: Sendable {
                 if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { gone = true }
                 let nameStart = offset + MemoryLayout<inotify_event>.size
                 let name = Array(buffer[nameStart..<min(n, nameStart + length)].prefix { $0 != 0 })
-                lastEvent[name] = mask
+                if name.first != UInt8(ascii: ".") { lastEvent[name] = mask }
                 offset = nameStart + length
             }
             let finished = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM)
-            onChange(lastEvent.values.allSatisfy { $0 & finished != 0 })
+            if !lastEvent.isEmpty || gone { onChange(lastEvent.values.allSatisfy { $0 & finished != 0 }) }
             if gone {
                 stopped.store(true, ordering: .relaxed)
             }
