@@ -37,6 +37,8 @@ let package = Package(
             "OCISpec", "RuntimeCore", "CZlib", "CZstd", "CSkiffSystem",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // CRI over HTTP/1.1 + JSON on a Unix socket: the messages, codec, server transport and client.
         .target(name: "CRIAPI", dependencies: [
@@ -73,10 +75,14 @@ let package = Package(
         ]),
         // Kubernetes core/v1 types (Pod, PodSpec, PodStatus, Quantity...), Codable with the API's JSON names.
         .target(name: "KubeAPI"),
-        // The node agent's logic: static pod manifests, pod workers, PLEG, volumes, status, over CRI.
+        // The node agent's logic: static pod manifests, pod workers, PLEG, probes, hooks, volumes,
+        // status, over CRI; and its HTTP API (swift-nio).
         .target(name: "Kubelet", dependencies: [
-            "KubeAPI", "CRIAPI", "ContainerMonitor",
+            "KubeAPI", "CRIAPI", "ContainerMonitor", "PodNetwork",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "skiff-kubelet", dependencies: [
@@ -106,7 +112,12 @@ let package = Package(
         .testTarget(name: "CRIServerTests", dependencies: ["CRIServer", "CRIAPI", "CRIStreaming", "ContainerMonitor", "PodNetwork", "TestSupport", "NodeTestSupport"]),
         .testTarget(name: "SkiffCtlTests", dependencies: ["SkiffCtl", "CRIAPI", "ContainerMonitor", "TestSupport", "NodeTestSupport"]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
-        .testTarget(name: "KubeletTests", dependencies: ["Kubelet", "KubeAPI", "CRIAPI", "TestSupport", "NodeTestSupport"]),
+        .testTarget(name: "KubeletTests", dependencies: [
+            "Kubelet", "KubeAPI", "CRIAPI", "CRIStreaming", "PodNetwork", "TestSupport", "NodeTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "CRIAPITests", dependencies: ["CRIAPI", "TestSupport"]),
         .testTarget(name: "CRIStreamingTests", dependencies: ["CRIStreaming", "PodNetwork", "TestSupport"]),
         .testTarget(name: "PodNetworkTests", dependencies: ["PodNetwork", "TestSupport"]),

@@ -62,7 +62,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         guard i == b.count else { return nil }
         let seconds = Self.daysSince1970(year: year, month: month, day: day) * 86_400
             + hour * 3600 + minute * 60 + second - offset
-        nanosecondsSince1970 = seconds * 1_000_000_000 + nanos
+        // Beyond what Int64 nanoseconds hold (about 1677 to 2262): not a time this can carry.
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, scaled <= Int64.max - nanos else { return nil }
+        nanosecondsSince1970 = scaled + nanos
     }
 
     /// UTC with nine fraction digits, as skiff-monitor writes it.

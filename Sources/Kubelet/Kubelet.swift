@@ -1,6 +1,7 @@
 // The node agent: static pod manifests in, pods through CRI out. A few loops with one job
 // each, as in the kubelet: the manifest source, a worker per pod, the PLEG (relist and the
-// runtime's events), and housekeeping (periodic resync, pods left behind by an earlier run).
+// runtime's events), the probe workers, and housekeeping (periodic resync, pods left behind by
+// an earlier run). The HTTP API (KubeletServer) reads it.
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -10,7 +11,11 @@ public final class Kubelet: Sendable {
     public let settings: KubeletSettings
     /// The pods and their statuses (what /pods will serve).
     public let statuses: PodStatusStore
-    private let cri: CRIClient
+    /// Counters for /metrics.
+    public let metrics = KubeletMetrics()
+    let cri: CRIClient
+    /// When this kubelet started (the node's startTime in /stats/summary).
+    let startTime = Date()
     private let workers: PodWorkers
     private let sync: PodSync
     private let source: StaticPodSource?
@@ -25,6 +30,8 @@ public final class Kubelet: Sendable {
         let node = NodeResources.current
         let hostIP = settings.nodeIP ?? NodeInfo.primaryIPv4()
         let seccompRoot = settings.rootDirectory + "/seccomp"
+        let actions = ContainerActions(cri: cri, networks: SandboxNetworks(cri: cri))
+        let probes = ProbeManager(actions: actions, metrics: metrics, logger: logger)
         sync = PodSync(
             cri: cri, settings: settings,
             volumes: PodVolumes(rootDirectory: settings.rootDirectory, node: node, logger: logger),
@@ -34,8 +41,10 @@ public final class Kubelet: Sendable {
                                                  seccompDefault: settings.seccompDefault),
             containerBuilder: ContainerConfigBuilder(seccompRoot: seccompRoot, seccompDefault: settings.seccompDefault,
                                                      memoryCapacity: node.memoryBytes, canLowerOOMScore: NodeInfo.canLowerOOMScore()),
-            statuses: statuses, logger: logger, hostIPs: [hostIP], node: node)
+            statuses: statuses, logger: logger, hostIPs: [hostIP], node: node,
+            probes: probes, hooks: LifecycleHooks(actions: actions, logger: logger), metrics: metrics)
         workers = PodWorkers(sync: sync)
+        probes.onChange { [workers] uid in await workers.wake([uid]) }
         source = settings.staticPodPath.map {
             StaticPodSource(directory: $0, nodeName: settings.nodeName, resyncPeriod: settings.fileCheckFrequency, logger: logger)
         }

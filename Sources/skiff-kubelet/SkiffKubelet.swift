@@ -25,8 +25,8 @@ struct SkiffKubelet: AsyncParsableCommand {
     var rootDir = "/var/lib/skiff-kubelet"
     @Option(name: .customLong("hostname-override"), help: "The node's name (default: the hostname).")
     var hostnameOverride: String?
-    @Option(help: "The kubelet API's port (default 10250).") var port: Int?
-    @Option(help: "The kubelet API's address (default 127.0.0.1).") var address: String?
+    @Option(help: "The kubelet API's port (default 10250; 0: any free port).") var port: Int?
+    @Option(help: "The kubelet API's address (default 127.0.0.1: the node only; the API has no authentication).") var address: String?
     @Option(help: "A KubeletConfiguration file (YAML or JSON); flags override it.") var config: String?
     @Option(name: .customLong("sync-frequency"), help: "How often every pod is resynced, e.g. 1m.")
     var syncFrequency: String?
@@ -57,11 +57,17 @@ struct SkiffKubelet: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let kubelet = try Kubelet(settings: settings)
+        let server = try await KubeletServer.bind(kubelet: kubelet)
+        KubeletLogger.standardError.info("kubelet API on http://\(server.host.contains(":") ? "[\(server.host)]" : server.host):\(server.port)")
         signal(SIGPIPE, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
-        let main = Task { await kubelet.run() }
-        let sources = [SIGTERM, SIGINT].map { number in
+        let serving = Task { try await server.run() }
+        let main = Task {
+            await kubelet.run()
+            serving.cancel()
+        }
+        signalSources = [SIGTERM, SIGINT].map { number in
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler {
                 KubeletLogger.standardError.info("signal \(number): exiting (pods keep running)")
@@ -71,10 +77,13 @@ struct SkiffKubelet: AsyncParsableCommand {
             return source
         }
         await main.value
-        _ = sources
     }
 
     func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
+
+/// The signal sources live as long as the process: a local would be released early by the
+/// optimizer, and a release build would then ignore SIGTERM.
+nonisolated(unsafe) var signalSources: [any DispatchSourceSignal] = []

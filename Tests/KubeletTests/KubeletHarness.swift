@@ -20,6 +20,9 @@ final class KubeletHarness: @unchecked Sendable {
     private(set) var kubelet: Kubelet
     private let settings: KubeletSettings
     private var task: Task<Void, Never>?
+    /// The kubelet API, on a free loopback port.
+    private(set) var server: KubeletServer?
+    private var serving: Task<Void, Error>?
     static let nodeName = "testnode"
 
     init(_ test: XCTestCase, configure: (inout KubeletSettings) -> Void = { _ in }) throws {
@@ -47,6 +50,15 @@ final class KubeletHarness: @unchecked Sendable {
     }
 
     var cri: CRIClient { node.client }
+
+    /// Starts the kubelet API on a free loopback port; its base URL.
+    @discardableResult
+    func startServer() async throws -> String {
+        let server = try await KubeletServer.bind(kubelet: kubelet, host: "127.0.0.1", port: 0)
+        self.server = server
+        serving = Task { try await server.run() }
+        return "http://127.0.0.1:\(server.port)"
+    }
 
     /// Stops the kubelet as its exit would (pods keep running); `whileStopped` runs before a
     /// new kubelet with the same settings starts.
@@ -133,7 +145,10 @@ final class KubeletHarness: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         let kubelet = kubelet
         let task = task
+        let serving = serving
         Task {
+            serving?.cancel()
+            _ = await serving?.result
             await kubelet.removeAllPods()
             task?.cancel()
             await task?.value

@@ -119,7 +119,7 @@ final class PodNamespacesTests: XCTestCase {
         let kubelet = try Command.start(Binaries.built("skiff-kubelet"), [
             "--pod-manifest-path", manifests, "--container-runtime-endpoint", "unix://" + node.socket,
             "--root-dir", node.directory + "/kubelet", "--hostname-override", "BinNode", "--config", node.directory + "/kubelet.yaml",
-            "--cgroup-root", cgroupRoot,
+            "--cgroup-root", cgroupRoot, "--port", "0",
         ], stderr: node.directory + "/kubelet.log")
         var running = true
         addTeardownBlock { if running { Command.stop(kubelet) } }

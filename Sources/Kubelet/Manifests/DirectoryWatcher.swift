@@ -1,14 +1,17 @@
 // inotify on one directory: calls back (on its own thread) whenever a file in it is created,
 // written, renamed or removed, so a new manifest is seen at once rather than at the next resync.
+// The callback says whether the files are settled: every file the events named was last
+// closed after writing, renamed in, or removed (not, say, still being written). Dotfiles are
+// not manifests: their events (an editor's or a tool's temporary file) are left out.
 import Foundation
 import Synchronization
 
 final class DirectoryWatcher: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let path: String
-    private let onChange: @Sendable () -> Void
+    private let onChange: @Sendable (_ settled: Bool) -> Void
 
-    init(path: String, onChange: @escaping @Sendable () -> Void) {
+    init(path: String, onChange: @escaping @Sendable (_ settled: Bool) -> Void) {
         self.path = path
         self.onChange = onChange
     }
@@ -47,15 +50,20 @@ final class DirectoryWatcher: Sendable {
             guard n > 0 else { continue }
             var gone = false
             var offset = 0
+            var lastEvent: [[UInt8]: UInt32] = [:]   // by file name
             while offset + MemoryLayout<inotify_event>.size <= n {
                 let (mask, length) = buffer.withUnsafeBytes { raw in
                     let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
                     return (event.mask, Int(event.len))
                 }
                 if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { gone = true }
-                offset += MemoryLayout<inotify_event>.size + length
+                let nameStart = offset + MemoryLayout<inotify_event>.size
+                let name = Array(buffer[nameStart..<min(n, nameStart + length)].prefix { $0 != 0 })
+                if name.first != UInt8(ascii: ".") { lastEvent[name] = mask }
+                offset = nameStart + length
             }
-            onChange()
+            let finished = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM)
+            if !lastEvent.isEmpty || gone { onChange(lastEvent.values.allSatisfy { $0 & finished != 0 }) }
             if gone {
                 stopped.store(true, ordering: .relaxed)
             }

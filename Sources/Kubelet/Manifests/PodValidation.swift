@@ -102,9 +102,63 @@ public enum PodValidation {
                     if count != 1 { fail("\(path).envFrom[\(e)]", "Invalid value: must specify exactly one of configMapRef and secretRef") }
                 }
                 validateResources(container.resources, path: path + ".resources", fail: fail)
+                let regularInit = group == "spec.initContainers" && container.restartPolicy != .always
+                for (field, probe) in [("livenessProbe", container.livenessProbe), ("readinessProbe", container.readinessProbe),
+                                       ("startupProbe", container.startupProbe)] {
+                    guard let probe else { continue }
+                    if regularInit { fail("\(path).\(field)", "Forbidden: may not be set for init containers without restartPolicy=Always") }
+                    validateProbe(probe, path: "\(path).\(field)", mustSucceedOnce: field != "readinessProbe", fail: fail)
+                }
+                for (field, handler) in [("postStart", container.lifecycle?.postStart), ("preStop", container.lifecycle?.preStop)] {
+                    guard let handler else { continue }
+                    if regularInit { fail("\(path).lifecycle.\(field)", "Forbidden: may not be set for init containers without restartPolicy=Always") }
+                    let set = [handler.exec != nil, handler.httpGet != nil, handler.tcpSocket != nil, handler.sleep != nil].filter { $0 }.count
+                    validateHandlerCount(set, path: "\(path).lifecycle.\(field)", fail: fail)
+                    if let http = handler.httpGet { validatePort(http.port, path: "\(path).lifecycle.\(field).httpGet.port", fail: fail) }
+                    if let sleep = handler.sleep, sleep.seconds < 0 {
+                        fail("\(path).lifecycle.\(field).sleep.seconds", "Invalid value \(sleep.seconds): must be greater than or equal to 0")
+                    }
+                }
             }
         }
         return errors
+    }
+
+    static func validateProbe(_ probe: Probe, path: String, mustSucceedOnce: Bool, fail: (String, String) -> Void) {
+        let set = [probe.exec != nil, probe.httpGet != nil, probe.tcpSocket != nil, probe.grpc != nil].filter { $0 }.count
+        validateHandlerCount(set, path: path, fail: fail)
+        if let http = probe.httpGet { validatePort(http.port, path: path + ".httpGet.port", fail: fail) }
+        if let tcp = probe.tcpSocket { validatePort(tcp.port, path: path + ".tcpSocket.port", fail: fail) }
+        if let delay = probe.initialDelaySeconds, delay < 0 {
+            fail(path + ".initialDelaySeconds", "Invalid value \(delay): must be greater than or equal to 0")
+        }
+        for (field, value) in [("timeoutSeconds", probe.timeoutSeconds), ("periodSeconds", probe.periodSeconds),
+                               ("successThreshold", probe.successThreshold), ("failureThreshold", probe.failureThreshold)] {
+            if let value, value < 1 { fail("\(path).\(field)", "Invalid value \(value): must be greater than or equal to 1") }
+        }
+        if mustSucceedOnce, let threshold = probe.successThreshold, threshold != 1 {
+            fail(path + ".successThreshold", "Invalid value \(threshold): must be 1")
+        }
+    }
+
+    static func validateHandlerCount(_ count: Int, path: String, fail: (String, String) -> Void) {
+        if count == 0 { fail(path, "Required value: must specify a handler type") }
+        if count > 1 { fail(path, "Forbidden: may not specify more than 1 handler type") }
+    }
+
+    /// A port number (1-65535) or an IANA service name (the name of one of the container's ports).
+    static func validatePort(_ port: IntOrString, path: String, fail: (String, String) -> Void) {
+        switch port {
+        case .int(let n):
+            if !(1...65535).contains(n) { fail(path, "Invalid value \(n): must be between 1 and 65535, inclusive") }
+        case .string(let name):
+            if let n = Int(name) {
+                if !(1...65535).contains(n) { fail(path, "Invalid value \"\(name)\": must be between 1 and 65535, inclusive") }
+            } else if name.isEmpty || name.count > 15 || !name.utf8.allSatisfy({ isLower($0) || isDigit($0) || $0 == UInt8(ascii: "-") })
+                        || !name.utf8.contains(where: isLower) {
+                fail(path, "Invalid value \"\(name)\": must be a port number or a port name of at most 15 lower case letters, digits or '-'")
+            }
+        }
     }
 
     static func validateVolumeSource(_ volume: Volume, path: String, fail: (String, String) -> Void) {

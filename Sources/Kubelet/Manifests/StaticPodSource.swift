@@ -55,19 +55,20 @@ public final class StaticPodSource: Sendable {
     /// Snapshots as the directory changes: the first at once, then one per change (only when
     /// the set of pods or errors differs). Runs until the task is cancelled.
     public func run(_ deliver: @escaping @Sendable (StaticPodSnapshot) async -> Void) async {
-        let (triggers, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // Each trigger says whether the files are settled (see DirectoryWatcher).
+        let (triggers, continuation) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let watcher = Mutex<DirectoryWatcher?>(nil)
         func ensureWatcher() {
             watcher.withLock { current in
                 if let current, current.isRunning { return }
-                let new = DirectoryWatcher(path: directory) { continuation.yield() }
+                let new = DirectoryWatcher(path: directory) { settled in continuation.yield(settled) }
                 current = new.start() ? new : nil
             }
         }
         let timer = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: resyncPeriod)
-                continuation.yield()
+                continuation.yield(true)
             }
         }
         defer {
@@ -75,11 +76,12 @@ public final class StaticPodSource: Sendable {
             watcher.withLock { $0?.stop() }
         }
         ensureWatcher()
-        continuation.yield()
+        continuation.yield(true)
         await withTaskCancellationHandler {
-            for await _ in triggers {
-                // Editors write in steps (truncate, write, rename): let them finish.
-                try? await Task.sleep(for: .milliseconds(40))
+            for await settled in triggers {
+                // Editors write in steps (truncate, write, rename): a file still being written
+                // gets a moment to be finished; one closed or renamed in is read at once.
+                if !settled { try? await Task.sleep(for: .milliseconds(40)) }
                 ensureWatcher()
                 if let snapshot = scan() { await deliver(snapshot) }
             }

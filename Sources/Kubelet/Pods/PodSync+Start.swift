@@ -1,6 +1,7 @@
 // Starting one container: back-off after a crash or a failed start, the image by its pull
-// policy, the environment, the runAsNonRoot check, then CreateContainer and StartContainer.
-// Each failure leaves the container waiting with the kubelet's reason for it.
+// policy, the environment, the runAsNonRoot check, then CreateContainer and StartContainer,
+// then its postStart hook. Each failure leaves the container waiting with the kubelet's
+// reason for it.
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -30,6 +31,7 @@ extension PodSync {
         let restartCount = context.runtime.latest(name).map { $0.restartCount + 1 } ?? 0
         do {
             try await start(container, restartCount: restartCount, context: context, state: &state, wake: &wake)
+            metrics.containerStarted()
             state.waiting[name] = nil
             state.startFailures[name] = nil
             if let previous, previous.hasExited {
@@ -37,6 +39,7 @@ extension PodSync {
             }
             return true
         } catch let failure as StartFailure {
+            metrics.containerStartFailed(reason: failure.reason)
             state.waiting[name] = ContainerStateWaiting(reason: failure.reason, message: failure.message)
             if failure.retryWithBackOff {
                 let now = Date()
@@ -97,6 +100,25 @@ extension PodSync {
             _ = try? await cri.removeContainer(RemoveContainerRequest(containerId: id))
             throw StartFailure(reason: "RunContainerError", message: "\(error)")
         }
+        if let postStart = container.lifecycle?.postStart {
+            try await runPostStart(postStart, containerID: id, container: container, context: context, state: &state)
+        }
+    }
+
+    /// The postStart hook; when it fails the container is stopped (FailedPostStartHook) and
+    /// the start counts as failed: back-off, then a new try as restartPolicy allows.
+    private func runPostStart(_ hook: LifecycleHandler, containerID: String, container: KubeAPI.Container,
+                              context: StartContext, state: inout PodSyncState) async throws {
+        let pod = context.pod
+        let target = ActionTarget(containerID: containerID, container: container, sandboxID: context.sandboxID, podIP: context.podIPs.first)
+        guard let failure = await hooks.run(.postStart, hook, on: target, pod: pod, timeout: settings.runtimeRequestTimeout) else { return }
+        logger.warning("pod \(pod.namespace)/\(pod.name): FailedPostStartHook: \(failure)")
+        state.killMessages[containerID] = "FailedPostStartHook: \(failure)"
+        if let instance = try? await cri.containerStatus(ContainerStatusRequest(containerId: containerID)).status {
+            await stop(RuntimeContainer(status: instance, sandboxID: context.sandboxID), of: pod, podIP: context.podIPs.first,
+                       reason: "FailedPostStartHook")
+        }
+        throw StartFailure(reason: "PostStartHookError", message: failure)
     }
 
     /// The image by the container's pull policy; the image's details (for runAsNonRoot).

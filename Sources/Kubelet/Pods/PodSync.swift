@@ -1,7 +1,9 @@
 // One sync of one pod: read its state from the runtime, work out what is missing against the
 // spec (the kubelet's computePodActions), and do it: a sandbox, init containers one by one,
-// then the app containers, restarts by restartPolicy with back-off; then publish its status.
-// And the other direction: a pod that goes is stopped gracefully and removed with its files.
+// then the app containers, restarts by restartPolicy with back-off, restarts for failed
+// liveness and startup probes; then publish its status (with the probes' readiness). And the
+// other direction: a pod that goes is stopped gracefully (preStop hooks, grace period) and
+// removed with its files.
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -18,6 +20,9 @@ struct PodSync: Sendable {
     let logger: KubeletLogger
     let hostIPs: [String]
     let node: NodeResources
+    let probes: ProbeManager
+    let hooks: LifecycleHooks
+    let metrics: KubeletMetrics
 
     /// Syncs `pod`; returns when the worker should sync it again at the latest (a back-off ends).
     func sync(_ pod: Pod, state: inout PodSyncState) async -> Duration? {
@@ -58,7 +63,7 @@ struct PodSync: Sendable {
             // restartPolicy Never: a pod whose containers ran is not started again in a new sandbox.
             if restartPolicy == .never, runtime.newestSandbox != nil, !runtime.containers.isEmpty { return false }
             for container in runtime.containers where container.isRunning {
-                _ = try? await cri.stopContainer(StopContainerRequest(containerId: container.id, timeout: gracePeriod(pod)))
+                await stop(container, of: pod, podIP: nil, reason: "its pod sandbox is not ready")
             }
             for old in runtime.sandboxes { _ = try? await cri.stopPodSandbox(StopPodSandboxRequest(podSandboxId: old.id)) }
             guard let created = try await createSandbox(pod, qos: qos, attempt: runtime.newestSandbox.map { $0.metadata.attempt + 1 } ?? 0,
@@ -83,6 +88,13 @@ struct PodSync: Sendable {
                                    volumes: mounted, hostsFile: hosts, qos: qos, runtime: runtime)
         let current = runtime.containers.filter { $0.sandboxID == sandboxID }
         func latest(_ name: String) -> RuntimeContainer? { current.first { $0.name == name } }
+
+        // A container whose liveness or startup probe failed is stopped (preStop, grace
+        // period); the next sync starts it again as restartPolicy says.
+        if await stopFailedProbes(pod, current: current, podIP: context.podIPs.first, state: &state) {
+            wake.after(.milliseconds(50))
+            return true
+        }
 
         // Init containers: each regular one to success before the next; sidecars (restartPolicy
         // Always) started in their turn and kept running.
@@ -125,6 +137,23 @@ struct PodSync: Sendable {
         return changed
     }
 
+    /// Stops the running containers whose liveness or startup probe has failed (the probe's
+    /// own terminationGracePeriodSeconds, else the pod's); true when it stopped any.
+    private func stopFailedProbes(_ pod: Pod, current: [RuntimeContainer], podIP: String?, state: inout PodSyncState) async -> Bool {
+        var stopped = false
+        for instance in current where instance.isRunning {
+            guard let (type, output) = probes.failedProbe(uid: pod.uid, container: instance.name, containerID: instance.id) else { continue }
+            let spec = pod.spec.containers.first { $0.name == instance.name } ?? pod.spec.initContainers?.first { $0.name == instance.name }
+            let message = "Container \(instance.name) failed \(type.lowercased) probe, will be restarted"
+            logger.warning("pod \(pod.namespace)/\(pod.name): \(message): \(output)")
+            state.killMessages[instance.id] = "\(message): \(output)"
+            await stop(instance, of: pod, podIP: podIP, gracePeriod: spec?.probe(type)?.terminationGracePeriodSeconds,
+                       reason: "failed \(type.lowercased) probe")
+            stopped = true
+        }
+        return stopped
+    }
+
     /// The kubelet's container GC, per container: the newest instance and the one before (for
     /// lastState and previous logs) stay; older dead ones are removed.
     private func removeOldInstances(_ runtime: RuntimePod) async {
@@ -148,7 +177,7 @@ struct PodSync: Sendable {
     private func stopFinished(_ pod: Pod, runtime: RuntimePod) async throws -> Bool {
         var changed = false
         for container in runtime.containers where container.isRunning {
-            _ = try await cri.stopContainer(StopContainerRequest(containerId: container.id, timeout: gracePeriod(pod)))
+            await stop(container, of: pod, podIP: runtime.podIPs.first, reason: "the pod has finished")
             changed = true
         }
         for sandbox in runtime.sandboxes where sandbox.state == .ready {
@@ -172,6 +201,7 @@ struct PodSync: Sendable {
             let config = sandboxBuilder.make(pod, attempt: attempt, cgroupParent: cgroups.podCgroup(uid: pod.uid, qos: qos), dns: decision.config)
             try FileManager.default.createDirectory(atPath: config.logDirectory, withIntermediateDirectories: true)
             let id = try await cri.runPodSandbox(RunPodSandboxRequest(config: config)).podSandboxId
+            metrics.podStarted()
             let status = try await cri.podSandboxStatus(PodSandboxStatusRequest(podSandboxId: id)).status
             var ips: [String] = []
             if let network = status.network, !network.ip.isEmpty { ips = [network.ip] + network.additionalIps.map(\.ip) }
@@ -180,6 +210,7 @@ struct PodSync: Sendable {
             state.podProblem = nil
             return (id, ips)
         } catch {
+            metrics.podStartFailed()
             let now = Date()
             state.crashBackOff.next("(sandbox)", failedAt: now)
             state.startFailures["(sandbox)"] = now
@@ -205,25 +236,28 @@ struct PodSync: Sendable {
 
     // MARK: terminate
 
-    /// Stops the pod's containers (app containers first, then sidecars in reverse order), each
-    /// with the pod's grace period, then removes the sandboxes, volumes, cgroup and logs.
+    /// Stops the pod's containers (app containers together, then sidecars in reverse order),
+    /// each with its preStop hook and the pod's grace period, then removes the sandboxes,
+    /// volumes, cgroup and logs.
     func terminate(_ pod: Pod, reason: String) async {
         logger.info("pod \(pod.namespace)/\(pod.name) uid \(pod.uid): stopping (\(reason))")
-        let grace = gracePeriod(pod)
+        probes.removePod(uid: pod.uid)
         do {
             let runtime = try await RuntimePod.load(uid: pod.uid, cri: cri)
+            let podIP = pod.spec.hostNetwork == true ? hostIPs.first : runtime.podIPs.first
             let sidecars = (pod.spec.initContainers ?? []).filter { $0.restartPolicy == .always }.map(\.name)
             let first = runtime.containers.filter { $0.isRunning && !sidecars.contains($0.name) }
             await withTaskGroup(of: Void.self) { group in
                 for container in first {
-                    group.addTask { [cri] in _ = try? await cri.stopContainer(StopContainerRequest(containerId: container.id, timeout: grace)) }
+                    group.addTask { await stop(container, of: pod, podIP: podIP, reason: reason) }
                 }
             }
             for name in sidecars.reversed() {
                 for container in runtime.instances(of: name) where container.isRunning {
-                    _ = try? await cri.stopContainer(StopContainerRequest(containerId: container.id, timeout: grace))
+                    await stop(container, of: pod, podIP: podIP, reason: reason)
                 }
             }
+            hooks.actions.networks.forget(runtime.sandboxes.map(\.id))
             for sandbox in runtime.sandboxes {
                 _ = try await cri.stopPodSandbox(StopPodSandboxRequest(podSandboxId: sandbox.id))
                 _ = try await cri.removePodSandbox(RemovePodSandboxRequest(podSandboxId: sandbox.id))
@@ -251,7 +285,9 @@ struct PodSync: Sendable {
         }
         let live = Set(runtime.containers.map(\.id))
         state.terminationMessages = state.terminationMessages.filter { live.contains($0.key) }
-        let status = PodStatusBuilder(hostIPs: hostIPs).status(pod, runtime: runtime, state: state, previous: state.lastStatus)
+        state.killMessages = state.killMessages.filter { live.contains($0.key) }
+        probes.update(pod, runtime: runtime, podIP: pod.spec.hostNetwork == true ? hostIPs.first : runtime.podIPs.first)
+        let status = PodStatusBuilder(hostIPs: hostIPs, probes: probes).status(pod, runtime: runtime, state: state, previous: state.lastStatus)
         if state.lastStatus?.phase != status.phase {
             logger.info("pod \(pod.namespace)/\(pod.name): phase \(status.phase?.rawValue ?? "?")")
         }

@@ -13,6 +13,9 @@ struct PodSyncState: Sendable {
     var pullFailures: [String: Date] = [:]
     /// Termination messages by container ID, read once when the container exits.
     var terminationMessages: [String: String] = [:]
+    /// Why the kubelet stopped a container (a failed probe or postStart hook), by container ID:
+    /// the message of its terminated state when it left none of its own.
+    var killMessages: [String: String] = [:]
     var startTime: Date?
     var lastPodIPs: [String] = []
     /// A problem that keeps the whole pod from starting (volumes, sandbox).

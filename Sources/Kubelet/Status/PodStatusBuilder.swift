@@ -1,22 +1,24 @@
 // The runtime's view of a pod turned into a Kubernetes PodStatus, as the kubelet's
 // generateAPIPodStatus: container states from the newest instance of each container (and the
-// one before as lastState), waiting reasons the kubelet knows, the phase, the conditions.
+// one before as lastState), waiting reasons the kubelet knows, readiness and started from the
+// probes, the phase, the conditions.
 import CRIAPI
 import Foundation
 import KubeAPI
 
 struct PodStatusBuilder {
     let hostIPs: [String]
+    let probes: ProbeManager
 
     func status(_ pod: Pod, runtime: RuntimePod, state: PodSyncState, previous: PodStatus?) -> PodStatus {
         var status = PodStatus()
         let initContainers = pod.spec.initContainers ?? []
         let initialized = Self.initialized(pod, runtime: runtime)
         status.initContainerStatuses = initContainers.isEmpty ? nil : initContainers.map { container in
-            containerStatus(container, runtime: runtime, state: state, isInit: true, defaultReason: "PodInitializing")
+            containerStatus(container, pod: pod, runtime: runtime, state: state, isInit: true, defaultReason: "PodInitializing")
         }
         status.containerStatuses = pod.spec.containers.map { container in
-            containerStatus(container, runtime: runtime, state: state, isInit: false,
+            containerStatus(container, pod: pod, runtime: runtime, state: state, isInit: false,
                             defaultReason: initialized ? "ContainerCreating" : "PodInitializing")
         }
         let phase = Self.phase(pod, runtime: runtime, state: state)
@@ -67,7 +69,7 @@ struct PodStatusBuilder {
         return status
     }
 
-    private func containerStatus(_ container: KubeAPI.Container, runtime: RuntimePod, state: PodSyncState, isInit: Bool,
+    private func containerStatus(_ container: KubeAPI.Container, pod: Pod, runtime: RuntimePod, state: PodSyncState, isInit: Bool,
                                  defaultReason: String) -> KubeAPI.ContainerStatus {
         var status = KubeAPI.ContainerStatus(name: container.name, image: container.image ?? "")
         let instances = runtime.instances(of: container.name)
@@ -81,23 +83,24 @@ struct PodStatusBuilder {
         status.restartCount = Int32(latest.restartCount)
         status.imageID = latest.status.imageRef
         status.containerID = "skiff://" + latest.id
-        status.state = self.state(of: latest, messages: state.terminationMessages)
-        if instances.count > 1 { status.lastState = self.state(of: instances[1], messages: state.terminationMessages) }
+        status.state = self.state(of: latest, state: state)
+        if instances.count > 1 { status.lastState = self.state(of: instances[1], state: state) }
         if latest.hasExited, let waiting = state.waiting[container.name] {
             status.lastState = status.state
             status.state = KubeAPI.ContainerState(waiting: waiting)
         }
         let sidecar = container.restartPolicy == .always
-        status.started = latest.isRunning
         if isInit && !sidecar {
+            status.started = latest.isRunning
             status.ready = latest.hasExited && latest.exitCode == 0
         } else {
-            status.ready = latest.isRunning   // readiness probes come with part 2: running is ready
+            status.started = latest.isRunning && probes.isStarted(uid: pod.uid, container: container, containerID: latest.id)
+            status.ready = latest.isRunning && probes.isReady(uid: pod.uid, container: container, containerID: latest.id)
         }
         return status
     }
 
-    private func state(of c: RuntimeContainer, messages: [String: String]) -> KubeAPI.ContainerState {
+    private func state(of c: RuntimeContainer, state: PodSyncState) -> KubeAPI.ContainerState {
         switch c.state {
         case .running:
             return KubeAPI.ContainerState(running: ContainerStateRunning(startedAt: c.startedAt.map(KubeTime.init)))
@@ -107,7 +110,9 @@ struct PodStatusBuilder {
             terminated.startedAt = c.startedAt.map(KubeTime.init)
             terminated.finishedAt = c.finishedAt.map(KubeTime.init)
             terminated.containerID = "skiff://" + c.id
-            if let message = messages[c.id], !message.isEmpty {
+            if let message = state.terminationMessages[c.id], !message.isEmpty {
+                terminated.message = message
+            } else if let message = state.killMessages[c.id] {
                 terminated.message = message
             } else if !c.status.message.isEmpty {
                 terminated.message = c.status.message

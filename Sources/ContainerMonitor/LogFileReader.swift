@@ -4,7 +4,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import ContainerMonitor
 
 public final class LogFileReader {
     public let path: String
@@ -17,7 +16,7 @@ public final class LogFileReader {
     public init(path: String) throws {
         self.path = path
         guard open() else {
-            throw CtlError("reading log \(path)", String(cString: strerror(errno)))
+            throw MonitorError.system("reading log \(path)")
         }
     }
 

@@ -1,0 +1,313 @@
+// The kubelet's HTTP API over real HTTP on a free loopback port, against real pods: /healthz,
+// /pods (a PodList with statuses), /containerLogs (tail, timestamps, since, limit, follow,
+// previous), /stats/summary, /metrics, /manifestErrors, /exec and /attach, and the answers to
+// requests it cannot serve.
+import AsyncHTTPClient
+import CRIAPI
+import CRIStreaming
+import Foundation
+import KubeAPI
+import Kubelet
+import NIOCore
+import NIOHTTP1
+import PodNetwork
+import TestSupport
+import XCTest
+
+final class KubeletAPITests: XCTestCase {
+    let image = ProbeTests.image
+
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// GETs `path` from the kubelet API (no redirects followed).
+    func get(_ base: String, _ path: String, method: HTTPMethod = .GET, timeout: Int64 = 30) async throws -> Answer {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        do {
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            let response = try await client.execute(request, timeout: .seconds(timeout))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            try await client.shutdown()
+            var headers: [String: String] = [:]
+            for (name, value) in response.headers { headers[name.lowercased()] = value }
+            return Answer(status: Int(response.status.code), headers: headers, body: String(buffer: body))
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ answer: Answer) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(answer.body.utf8))
+        } catch {
+            throw TestFailure("cannot decode \(type) (\(error)) from: \(answer.body.prefix(2000))")
+        }
+    }
+
+    func manifest(_ name: String, restartPolicy: String = "Always", _ containers: String) -> String {
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: \(name)}
+        spec:
+          restartPolicy: \(restartPolicy)
+          terminationGracePeriodSeconds: 1
+          volumes: [{name: work, emptyDir: {}}]
+          containers:
+        \(containers)
+        """
+    }
+
+    func testHealthzPodsMetricsAndManifestErrors() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        try k.write("web.yaml", manifest("web", """
+          - name: app
+            image: \(image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+            readinessProbe: {exec: {command: ["true"]}, periodSeconds: 1}
+        """))
+        try k.write("broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: broken}\nspec: {containers: [{name: x}]}\n")
+        try await k.waitForPod("web", "Ready") { $0.status?.condition(.ready)?.status == .true }
+
+        let health = try await get(base, "/healthz")
+        XCTAssertEqual(health.status, 200)
+        XCTAssertEqual(health.body, "ok")
+
+        let pods = try await get(base, "/pods")
+        XCTAssertEqual(pods.status, 200)
+        XCTAssertEqual(pods.headers["content-type"], "application/json")
+        let list = try decode(PodList.self, pods)
+        XCTAssertEqual(list.kind, "PodList")
+        let web = try XCTUnwrap(list.items.first { $0.name == "web-testnode" }, pods.body)
+        XCTAssertEqual(web.status?.phase, .running)
+        XCTAssertEqual(web.status?.condition(.ready)?.status, .true)
+        XCTAssertEqual(web.status?.containerStatuses?.first?.ready, true)
+        XCTAssertNotNil(web.status?.podIP)
+        XCTAssertEqual(web.spec.containers.first?.name, "app")
+
+        let errors = try await get(base, "/manifestErrors")
+        XCTAssertEqual(errors.status, 200)
+        XCTAssertTrue(errors.body.contains("broken.yaml"), errors.body)
+        XCTAssertTrue(errors.body.contains("spec.containers[0].image: Required value"), errors.body)
+
+        let metrics = try await get(base, "/metrics")
+        XCTAssertEqual(metrics.status, 200)
+        XCTAssertTrue(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        let lines = metrics.body.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("kubelet_running_pods 1"), metrics.body)
+        XCTAssertTrue(lines.contains("kubelet_running_containers{container_state=\"running\"} 1"), metrics.body)
+        XCTAssertTrue(lines.contains("skiff_kubelet_static_pod_manifest_errors 1"), metrics.body)
+        XCTAssertTrue(lines.contains("skiff_kubelet_container_restarts{container=\"app\",namespace=\"default\",pod=\"web-testnode\"} 0"), metrics.body)
+        XCTAssertTrue(lines.contains("skiff_kubelet_pod_ready{namespace=\"default\",pod=\"web-testnode\"} 1"), metrics.body)
+        XCTAssertTrue(lines.contains("kubelet_started_containers_total{container_type=\"container\"} 1"), metrics.body)
+        let probes = lines.first { $0.hasPrefix("prober_probe_total{container=\"app\",namespace=\"default\",pod=\"web-testnode\",probe_type=\"Readiness\",result=\"successful\"}") }
+        let count = try XCTUnwrap(probes.flatMap { Int($0.split(separator: " ").last ?? "") }, metrics.body)
+        XCTAssertGreaterThanOrEqual(count, 1)
+        XCTAssertTrue(lines.contains("# TYPE prober_probe_total counter"))
+    }
+
+    func testContainerLogsTailTimestampsSinceAndLimit() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        // The last line has no newline: it is logged when the stream ends, with the container.
+        try k.write("talk.yaml", manifest("talk", restartPolicy: "Never", """
+          - name: app
+            image: \(image)
+            command: ["sh", "-c", "for i in 1 2 3 4 5; do echo line $i; done; sleep 0.2; echo oops >&2; sleep 0.2; printf unfinished"]
+        """))
+        try await k.waitForPod("talk", "Succeeded") { $0.phase == .succeeded }
+        let path = "/containerLogs/default/talk-testnode/app"
+        try await k.waitFor("the output") { (try? await self.get(base, path).body.hasSuffix("unfinished")) == true }
+
+        let all = try await get(base, path)
+        XCTAssertEqual(all.status, 200)
+        XCTAssertEqual(all.body, "line 1\nline 2\nline 3\nline 4\nline 5\noops\nunfinished", "stdout and stderr as written; a last line without its newline as it is")
+        let tail = try await get(base, path + "?tailLines=2")
+        XCTAssertEqual(tail.body, "oops\nunfinished")
+        let stamped = try await get(base, path + "?tailLines=1&timestamps=true")
+        let parts = stamped.body.split(separator: " ", maxSplits: 1)
+        XCTAssertEqual(parts.count, 2, stamped.body)
+        XCTAssertNotNil(KubeTime(rfc3339: String(parts[0])), "an RFC 3339 time first: \(stamped.body)")
+        XCTAssertEqual(parts.last, "unfinished")
+        let limited = try await get(base, path + "?limitBytes=9")
+        XCTAssertEqual(limited.body, "line 1\nli")
+        let recent = try await get(base, path + "?sinceSeconds=3600")
+        XCTAssertEqual(recent.body, all.body)
+        let future = try await get(base, path + "?sinceTime=2200-01-01T00:00:00Z")
+        XCTAssertEqual(future.body, "")
+
+        let bad = try await get(base, path + "?tailLines=many")
+        XCTAssertEqual(bad.status, 400)
+        XCTAssertTrue(bad.body.contains("tailLines=many"), bad.body)
+        let noContainer = try await get(base, "/containerLogs/default/talk-testnode/nope")
+        XCTAssertEqual(noContainer.status, 404)
+        XCTAssertTrue(noContainer.body.contains("choose one of [app]"), noContainer.body)
+        let noPod = try await get(base, "/containerLogs/default/nope/app")
+        XCTAssertEqual(noPod.status, 404)
+    }
+
+    func testFollowedLogsStreamUntilTheContainerStops() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        try k.write("ticks.yaml", manifest("ticks", restartPolicy: "Never", """
+          - name: app
+            image: \(image)
+            command: ["sh", "-c", "sleep 1; for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.4; done"]
+        """))
+        try await k.waitForPod("ticks", "running") { $0.container("app")?.state?.running != nil }
+        let started = Date()
+        let followed = try await get(base, "/containerLogs/default/ticks-testnode/app?follow=true", timeout: 30)
+        let took = Date().timeIntervalSince(started)
+        XCTAssertEqual(followed.status, 200)
+        XCTAssertEqual(followed.headers["transfer-encoding"], "chunked")
+        XCTAssertEqual(followed.body, (1...6).map { "tick \($0)\n" }.joined(), "every line, up to the container's end")
+        XCTAssertGreaterThan(took, 1.5, "it waited for the lines still to come")
+        XCTAssertEqual(k.pod("ticks")?.phase, .succeeded)
+        // A stopped container's log is answered at once, follow or not.
+        let after = try await get(base, "/containerLogs/default/ticks-testnode/app?follow=1&tailLines=1")
+        XCTAssertEqual(after.body, "tick 6\n")
+    }
+
+    func testPreviousLogsAreTheEarlierInstances() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        try k.write("again.yaml", manifest("again", """
+          - name: app
+            image: \(image)
+            command: ["sh", "-c", "if [ -f /work/ran ]; then echo second run; trap 'exit 0' TERM; while true; do sleep 0.2; done; fi; touch /work/ran; echo first run; exit 1"]
+            volumeMounts: [{name: work, mountPath: /work}]
+        """))
+        try await k.waitForPod("again", "restarted") { $0.container("app")?.restartCount == 1 && $0.container("app")?.state?.running != nil }
+        let path = "/containerLogs/default/again-testnode/app"
+        try await k.waitFor("the second run's line") { (try? await self.get(base, path).body) == "second run\n" }
+        let previous = try await get(base, path + "?previous=true")
+        XCTAssertEqual(previous.status, 200)
+        XCTAssertEqual(previous.body, "first run\n")
+    }
+
+    func testStatsSummaryHasNodeAndPodUsage() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        try k.write("busy.yaml", manifest("busy", """
+          - name: spin
+            image: \(image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); if [ $i -ge 20000 ]; then i=0; sleep 0.1; fi; done"]
+        """))
+        let pod = try await k.waitForPod("busy", "running") { $0.container("spin")?.state?.running != nil }
+        try await Task.sleep(for: .seconds(1))
+        _ = try await get(base, "/stats/summary")
+        try await Task.sleep(for: .seconds(1))
+        let answer = try await get(base, "/stats/summary")
+        XCTAssertEqual(answer.status, 200)
+        let summary = try decode(StatsSummary.self, answer)
+        XCTAssertEqual(summary.node.nodeName, "testnode")
+        XCTAssertGreaterThan(summary.node.cpu?.usageCoreNanoSeconds ?? 0, 0)
+        XCTAssertGreaterThan(summary.node.cpu?.usageNanoCores ?? 0, 0, "a rate from the previous sample")
+        XCTAssertGreaterThan(summary.node.memory?.workingSetBytes ?? 0, 0)
+        XCTAssertGreaterThan(summary.node.memory?.availableBytes ?? 0, 0)
+        let stats = try XCTUnwrap(summary.pods.first { $0.podRef.uid == pod.uid }, answer.body)
+        XCTAssertEqual(stats.podRef.name, "busy-testnode")
+        XCTAssertEqual(stats.podRef.namespace, "default")
+        XCTAssertGreaterThan(stats.cpu?.usageCoreNanoSeconds ?? 0, 0)
+        XCTAssertGreaterThan(stats.cpu?.usageNanoCores ?? 0, 0)
+        XCTAssertGreaterThan(stats.memory?.workingSetBytes ?? 0, 0)
+        XCTAssertGreaterThan(stats.processStats?.processCount ?? 0, 0)
+        let spin = try XCTUnwrap(stats.containers.first { $0.name == "spin" }, answer.body)
+        XCTAssertGreaterThan(spin.cpu?.usageCoreNanoSeconds ?? 0, 10_000_000, "it has been spinning")
+        XCTAssertGreaterThan(spin.memory?.workingSetBytes ?? 0, 0)
+    }
+
+    /// Reaches skiff-cri's streaming server, which listens inside the test's network namespace.
+    static func dialer(_ k: KubeletHarness) -> StreamDialer {
+        let netns = "/run/netns/" + k.node.netns
+        return { host, port in
+            let fd = try NetworkNamespace.socketInNamespace(path: netns, domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { close(fd); throw TestFailure("not an IPv4 address: \(host)") }
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if rc != 0 { let e = errno; close(fd); throw TestFailure("connect \(host):\(port) in \(netns): \(String(cString: strerror(e)))") }
+            return fd
+        }
+    }
+
+    /// Follows the kubelet's redirect to the runtime's stream; the exit code and what came out.
+    static func runStream(_ k: KubeletHarness, _ answer: Answer) async throws -> (code: Int32, stdout: String, stderr: String) {
+        XCTAssertEqual(answer.status, 302, "\(answer)")
+        let url = try XCTUnwrap(answer.headers["location"], "\(answer)")
+        let directory = try makeTemporaryDirectory("kubelet-stream")
+        defer { removeScratch(directory) }
+        let out = open(directory + "/out", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        let err = open(directory + "/err", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        defer { close(out); close(err) }
+        let code = try await StreamingClient.run(url: url, local: StreamingClient.LocalStreams(stdout: out, stderr: err), dialer: dialer(k))
+        return (code, try String(contentsOfFile: directory + "/out", encoding: .utf8), try String(contentsOfFile: directory + "/err", encoding: .utf8))
+    }
+
+    func testExecAndAttachThroughTheRuntimesStream() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        try k.write("sh.yaml", manifest("sh", restartPolicy: "Never", """
+          - name: app
+            image: \(image)
+            command: ["sh", "-c", "while [ ! -f /tmp/go ]; do sleep 0.1; done; echo attached output; exit 0"]
+        """))
+        let pod = try await k.waitForPod("sh", "running") { $0.container("app")?.state?.running != nil }
+
+        // exec: kubectl's parameter names (command, output, error), as the API server passes them.
+        let exec = try await get(base, "/exec/default/sh-testnode/app?command=sh&command=-c&command=echo%20out;%20echo%20err%20%3E%262;%20exit%203&output=1&error=1",
+                                 method: .POST)
+        let ran = try await Self.runStream(k, exec)
+        XCTAssertEqual(ran.code, 3)
+        XCTAssertEqual(ran.stdout, "out\n")
+        XCTAssertEqual(ran.stderr, "err\n")
+
+        // attach: the container's own output, until it exits.
+        let attach = try await get(base, "/attach/default/sh-testnode/app?stdout=true&stderr=true", method: .POST)
+        async let attached = KubeletAPITests.runStream(k, attach)
+        try await Task.sleep(for: .seconds(1))
+        _ = try await k.exec(pod, "app", ["touch", "/tmp/go"])
+        let result = try await attached
+        XCTAssertEqual(result.code, 0)
+        XCTAssertEqual(result.stdout, "attached output\n")
+    }
+
+    func testExecRequestsThatCannotRunAreAnsweredWithTheProblem() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        try k.write("idle.yaml", manifest("idle", """
+          - name: app
+            image: \(image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+        """))
+        try await k.waitForPod("idle", "running") { $0.container("app")?.state?.running != nil }
+        let noCommand = try await get(base, "/exec/default/idle-testnode/app?stdout=1")
+        XCTAssertEqual(noCommand.status, 400)
+        XCTAssertTrue(noCommand.body.contains("no command"), noCommand.body)
+        let noStreams = try await get(base, "/exec/default/idle-testnode/app?command=ls")
+        XCTAssertEqual(noStreams.status, 400)
+        XCTAssertTrue(noStreams.body.contains("at least one of stdin, stdout and stderr"), noStreams.body)
+        let unknown = try await get(base, "/exec/default/idle-testnode/nope?command=ls&stdout=1")
+        XCTAssertEqual(unknown.status, 404)
+    }
+
+    func testRequestsItCannotServeAreAnsweredWithTheProblem() async throws {
+        let k = try KubeletHarness(self)
+        let base = try await k.startServer()
+        let missing = try await get(base, "/nothing/here")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertTrue(missing.body.contains("/containerLogs/{namespace}/{pod}/{container}"), missing.body)
+        let post = try await get(base, "/pods", method: .POST)
+        XCTAssertEqual(post.status, 405)
+        XCTAssertTrue(post.body.contains("read-only"), post.body)
+    }
+}
