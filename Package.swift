@@ -61,7 +61,6 @@ let package = Package(
         .target(name: "CRIServer", dependencies: [
             "CRIAPI", "CRIStreaming", "ImageStore", "RuntimeCore", "OCISpec", "PodNetwork", "ContainerMonitor", "CSkiffSystem",
             .product(name: "Subprocess", package: "swift-subprocess"),
-            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(name: "skiff-cri", dependencies: [
             "CRIServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),

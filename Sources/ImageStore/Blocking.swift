@@ -1,11 +1,17 @@
-// Blocking work (unpacking a layer: thousands of syscalls) kept off Swift concurrency's
-// cooperative threads, of which there are only as many as cores.
-import Dispatch
+// Blocking work (unpacking a layer, launching a monitor, a CNI plugin, a mount) kept off Swift
+// concurrency's cooperative threads, of which there are only as many as cores, on a fixed pool:
+// Dispatch's global queues add a thread for every call that blocks, and each new thread grows a
+// daemon's resident memory (stack, malloc arena) for good.
+import NIOPosix
 
-enum Blocking {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
+public enum Blocking {
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        return pool
+    }()
+
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive { try body() }
     }
 }

@@ -3,7 +3,6 @@
 // `create` is not here: the container's monitor runs it, so that the monitor holds the
 // container's stdio and is its parent (see ContainerMonitor).
 import CRIAPI
-import Foundation
 
 public struct OCIRuntime: Sendable, Equatable {
     /// The handler name pods ask for ("" or "skiff" is the default).
@@ -14,24 +13,6 @@ public struct OCIRuntime: Sendable, Equatable {
 
     public init(handler: String, path: String, root: String) {
         self.handler = handler; self.path = path; self.root = root
-    }
-
-    /// The runtime's view of a container (`state`), nil when it does not know the id.
-    public struct State: Decodable, Sendable {
-        public var id: String
-        public var pid: Int32?
-        public var status: String
-    }
-
-    public func state(_ id: String) async throws -> State? {
-        let r = try await call(["state", id], allowFailure: true)
-        if r.status != 0 {
-            if Self.saysNotFound(r.stderrText) { return nil }
-            throw CRIError.internal("\(handler) runtime: state \(id): \(r.stderrText)")
-        }
-        do { return try JSONDecoder().decode(State.self, from: Data(r.stdout)) } catch {
-            throw CRIError.internal("\(handler) runtime: state \(id): unreadable answer: \(error)")
-        }
     }
 
     public func start(_ id: String) async throws { try await call(["start", id]) }

@@ -9,7 +9,6 @@ public struct ProcessResult: Sendable {
     public var status: Int32           // exit code, or 128+signal
     public var stdout: [UInt8]
     public var stderr: [UInt8]
-    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self).trimmingTrailingNewlines }
 }
 

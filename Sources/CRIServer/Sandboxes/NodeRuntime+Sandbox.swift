@@ -2,6 +2,7 @@
 // A sandbox is its files (hostname, resolv.conf, hosts, a /dev/shm for the pod), its network
 // namespace wired by CNI, and the pause container holding the pod's namespaces.
 import CRIAPI
+import ImageStore
 import ContainerMonitor
 import Foundation
 import OCISpec
@@ -24,7 +25,7 @@ extension NodeRuntime {
             }
             // Reserve the name while the sandbox is made.
             sandboxes[id] = SandboxRecord(id: id, config: podConfig, runtimeHandler: request.runtimeHandler, state: .notReady,
-                                          createdAt: Self.now(), netnsPath: "", ips: [], pid: 0, network: "")
+                                          createdAt: Self.now(), netnsPath: "", ips: [], pid: 0)
         }
         var record = try sandbox(id)
         let files = sandboxFiles(id)
@@ -47,7 +48,6 @@ extension NodeRuntime {
                 let pod = podNetwork(record)
                 let status = try await Blocking.run { [network] in try network.setUp(pod) }
                 record.ips = status.ips
-                record.network = status.network
                 undo.append { [network] in try? network.tearDown(pod) }
                 try writeHosts(record, files: files)
             }
@@ -125,7 +125,7 @@ extension NodeRuntime {
         response.status = status(of: record)
         response.timestamp = Self.now()
         if request.verbose {
-            response.info = ["info": String(decoding: try JSONEncoder().encode(VerboseSandboxInfo(record: record, netns: record.netnsPath)), as: UTF8.self)]
+            response.info = ["info": String(decoding: try JSONEncoder().encode(VerboseSandboxInfo(record: record)), as: UTF8.self)]
         }
         response.containersStatuses = containersOf(record.id).map { containerStatus(of: $0) }
         return response
@@ -265,5 +265,4 @@ extension NodeRuntime {
 
 struct VerboseSandboxInfo: Encodable {
     var record: SandboxRecord
-    var netns: String
 }

@@ -8,7 +8,6 @@ import ContainerMonitor
 import Foundation
 import ImageStore
 import PodNetwork
-import NIOPosix
 import RuntimeCore
 
 public final class NodeRuntime: @unchecked Sendable {
@@ -137,20 +136,5 @@ actor OperationLocks {
         let next = waiting.removeFirst()
         busy[id] = waiting
         next.resume()
-    }
-}
-
-/// Blocking work (monitor launches, CNI plugins, rootfs mounts) off the cooperative threads, on
-/// a fixed pool: Dispatch's global queues add a thread for every call that blocks, and each new
-/// thread grows the daemon's resident memory (stack, malloc arena) for good.
-enum Blocking {
-    static let pool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 8)
-        pool.start()
-        return pool
-    }()
-
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive { try body() }
     }
 }

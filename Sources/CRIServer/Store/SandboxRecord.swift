@@ -12,8 +12,6 @@ struct SandboxRecord: Codable, Sendable {
     var ips: [String]
     /// The pause container's process, while it runs.
     var pid: Int32
-    /// The CNI network the pod is attached to (for teardown after a config change).
-    var network: String
 
     var namespaceOptions: NamespaceOption { config.linux.securityContext.namespaceOptions }
     var hostNetwork: Bool { namespaceOptions.network == .node }

@@ -1,7 +1,9 @@
 // Attach's backend: a connection to the container monitor's attach socket (output framed by
 // stream, stdin messages) and its control socket for terminal resizes.
+import ImageStore
 import ContainerMonitor
 import CRIStreaming
+import Dispatch
 import Glibc
 
 final class MonitorAttachment: AttachedContainer {
@@ -17,7 +19,12 @@ final class MonitorAttachment: AttachedContainer {
 
     func read() async throws -> (channel: StreamChannel, bytes: [UInt8])? {
         let connection = connection
-        guard let output = try await Blocking.run({ try connection.read() }) else { return nil }
+        // A read waits as long as the container is silent: on a thread of its own, not the
+        // bounded pool that short blocking calls share (a few idle attaches would starve it).
+        let read: AttachConnection.Output? = try await withCheckedThrowingContinuation { c in
+            DispatchQueue.global().async { c.resume(with: Result { try connection.read() }) }
+        }
+        guard let output = read else { return nil }
         return (output.stream == .stderr ? .stderr : .stdout, output.bytes)
     }
 

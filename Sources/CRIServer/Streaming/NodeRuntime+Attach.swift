@@ -1,6 +1,7 @@
 // Attach: joins a running container's stdio through its monitor; returns a URL on the
 // streaming server, connected when a client opens it.
 import CRIAPI
+import ImageStore
 import CRIStreaming
 
 extension NodeRuntime {

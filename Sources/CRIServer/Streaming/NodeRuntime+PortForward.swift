@@ -2,6 +2,7 @@
 // loopback, through sockets made inside the pod's network namespace (the node's, for a
 // hostNetwork pod), as containerd does.
 import CRIAPI
+import ImageStore
 import CRIStreaming
 import Glibc
 import PodNetwork

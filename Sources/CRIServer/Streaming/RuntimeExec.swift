@@ -3,6 +3,7 @@
 // and the process inherits them; with one, the runtime sends us the terminal's master over a
 // console socket. The runtime stays in the foreground, so its exit status is the command's.
 import CRIAPI
+import ImageStore
 import CRIStreaming
 import CSkiffSystem
 import Foundation
