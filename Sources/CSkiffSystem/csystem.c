@@ -50,7 +50,14 @@ int sk_close_range_cloexec(unsigned int first) {
     return ret(syscall(SYS_close_range, first, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */));
 }
 int sk_pipe2(int fds[2], int flags) { return ret(pipe2(fds, flags)); }
-int sk_limit_malloc_arenas(int n) { return mallopt(M_ARENA_MAX, n); }
+void sk_daemon_malloc_policy(int arenas) {
+    mallopt(M_ARENA_MAX, arenas);
+    /* Fixed thresholds turn off glibc's dynamic ones, which after one large buffer is freed
+       keep every later buffer up to that size in the heap, where it is never given back. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+}
+int sk_malloc_trim(void) { return malloc_trim(0); }
 int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
     return ret(syscall(SYS_openat2, dirfd, path, &how, sizeof how));

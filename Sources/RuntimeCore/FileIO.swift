@@ -72,6 +72,52 @@ public enum FileIO {
         }
     }
 
+    /// Whether two files hold the same bytes, read a chunk at a time (a daemon comparing a
+    /// binary at start must not hold two copies of it); false when either cannot be read.
+    public static func sameContents(_ a: String, _ b: String) -> Bool {
+        let fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC)
+        defer { if fa >= 0 { close(fa) }; if fb >= 0 { close(fb) } }
+        var sa = stat(), sb = stat()
+        guard fa >= 0, fb >= 0, fstat(fa, &sa) == 0, fstat(fb, &sb) == 0, sa.st_size == sb.st_size else { return false }
+        let size = 65536
+        let bufA = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        let bufB = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { bufA.deallocate(); bufB.deallocate() }
+        while true {
+            let n = Glibc.read(fa, bufA, size)
+            guard n >= 0, Glibc.read(fb, bufB, n) == n else { return false }   // regular files: full reads
+            if n == 0 { return true }
+            if memcmp(bufA, bufB, n) != 0 { return false }
+        }
+    }
+
+    /// Copies a file atomically (a temporary file renamed over the target), a chunk at a time.
+    public static func copyAtomically(from source: String, to path: String, mode: mode_t) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        if input < 0 { throw RuntimeError.system("open \(source)") }
+        defer { close(input) }
+        let tmp = path + ".tmp"
+        let output = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        if output < 0 { throw RuntimeError.system("open \(tmp)") }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        do {
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { throw RuntimeError.system("read \(source)") }
+                if n == 0 { break }
+                try writeAll(fd: output, Array(chunk[0..<n]), what: tmp)
+            }
+            close(output)
+        } catch {
+            close(output); unlink(tmp); throw error
+        }
+        if rename(tmp, path) < 0 {
+            let e = errno; unlink(tmp)
+            throw RuntimeError.system("rename \(tmp) to \(path)", errno: e)
+        }
+    }
+
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     public static func isDirectory(_ path: String) -> Bool {

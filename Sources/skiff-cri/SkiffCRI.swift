@@ -27,6 +27,16 @@ struct SkiffCRI: AsyncParsableCommand {
     var streamPort = 0
     @Option(name: .customLong("log-level")) var logLevel = "info"
 
+    static func main() async {
+        CRIDaemon.configureProcess()
+        do {
+            var command = try parseAsRoot()
+            if var daemon = command as? SkiffCRI { try await daemon.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     func run() async throws {
         var config = DaemonConfig()
         config.root = absolute(root)

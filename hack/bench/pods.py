@@ -95,7 +95,7 @@ class Skiff:
             self.call("RuntimeService/RemovePodSandbox", {"podSandboxId": p["id"]})
 
     def memory(self):
-        monitors = [int(p) for p in run("pgrep", "-f", "skiff-monitor --id").split()]
+        monitors = [int(p) for p in run("pgrep", "-f", f"skiff-monitor --id .*{self.tmp}/").split()]
         self.split = (kb(self.daemon.pid, "RssAnon"), kb(self.daemon.pid, "RssFile"))
         return kb(self.daemon.pid, "VmRSS"), sum(kb(p, "VmRSS") for p in monitors), sum(private_kb(p) for p in monitors), len(monitors)
 
@@ -133,6 +133,32 @@ class Podman:
         shutil.rmtree(self.short, ignore_errors=True)
 
 
+def start_registry(ns, tmp):
+    """Network namespace `ns` with docker-registry on its 127.0.0.1:5000 holding the busybox
+    test image as bench/busybox:1; returns the registry process."""
+    run("ip", "netns", "add", ns)
+    run("ip", "-n", ns, "link", "set", "lo", "up")
+    open(f"{tmp}/registry.yml", "w").write(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {tmp}/registry\nhttp:\n  addr: 127.0.0.1:5000\n")
+    registry = subprocess.Popen(["nsenter", f"--net=/run/netns/{ns}", "docker-registry", "serve", f"{tmp}/registry.yml"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if subprocess.run(["nsenter", f"--net=/run/netns/{ns}", "bash", "-c", "echo > /dev/tcp/127.0.0.1/5000"], stderr=subprocess.DEVNULL).returncode == 0:
+            break
+        time.sleep(0.1)
+    run("nsenter", f"--net=/run/netns/{ns}", "skopeo", "copy", "--quiet", "--dest-tls-verify=false",
+        f"oci:{ROOT}/rootfs/out/busybox-oci:latest", "docker://127.0.0.1:5000/bench/busybox:1")
+    return registry
+
+
+def stop_registry(registry, ns, tmp):
+    """Stops the registry, removes the namespace and whatever is still mounted under `tmp`."""
+    if registry:
+        registry.kill()
+        registry.wait()
+    subprocess.run(["ip", "netns", "delete", ns], stderr=subprocess.DEVNULL)
+    subprocess.run(["sh", "-c", f"grep -o ' {tmp}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
+
+
 def timed(f, *a):
     t = time.monotonic()
     f(*a)
@@ -157,22 +183,13 @@ def main():
     o = p.parse_args()
     ns = f"skiff-bench-{os.getpid()}"
     tmp = tempfile.mkdtemp(prefix="skiff-bench-pods-")
-    procs = []
+    registry = None
     result = {}
+    stacks = {}
     try:
-        run("ip", "netns", "add", ns)
-        run("ip", "-n", ns, "link", "set", "lo", "up")
-        open(f"{tmp}/registry.yml", "w").write(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {tmp}/registry\nhttp:\n  addr: 127.0.0.1:5000\n")
-        procs.append(subprocess.Popen(["nsenter", f"--net=/run/netns/{ns}", "docker-registry", "serve", f"{tmp}/registry.yml"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for _ in range(100):
-            if subprocess.run(["nsenter", f"--net=/run/netns/{ns}", "bash", "-c", "echo > /dev/tcp/127.0.0.1/5000"], stderr=subprocess.DEVNULL).returncode == 0:
-                break
-            time.sleep(0.1)
-        run("nsenter", f"--net=/run/netns/{ns}", "skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-            f"oci:{ROOT}/rootfs/out/busybox-oci:latest", "docker://127.0.0.1:5000/bench/busybox:1")
-        skiff, podman = Skiff(o, ns, tmp), Podman(o, ns, tmp)
-        stacks = {"skiff": skiff, "podman": podman}
+        registry = start_registry(ns, tmp)
+        stacks["skiff"] = skiff = Skiff(o, ns, tmp)
+        stacks["podman"] = Podman(o, ns, tmp)
         single = {k: [] for k in stacks}
         for i in range(o.n):
             for k, s in stacks.items():
@@ -183,19 +200,18 @@ def main():
             bursts[k] = burst(s, 2000, o.burst)
             s.remove_all()
         burst(skiff, 3000, o.many)
-        time.sleep(1)
+        time.sleep(2)   # settled: the daemon gives freed heap back after 1 s without calls
         daemon, monitors_rss, monitors_private, count = skiff.memory()
         result = {"single": single, "burst": bursts, "daemonKB": daemon, "daemonAnonKB": skiff.split[0],
                   "daemonFileKB": skiff.split[1], "monitorsKB": monitors_rss,
                   "monitorsPrivateKB": monitors_private, "monitors": count}
-        skiff.stop()
-        podman.stop()
     finally:
-        for pr in procs:
-            pr.kill()
-            pr.wait()
-        subprocess.run(["ip", "netns", "delete", ns], stderr=subprocess.DEVNULL)
-        subprocess.run(["sh", "-c", f"grep -o ' {tmp}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
+        for stack in stacks.values():   # whatever failed, no pod outlives the run
+            try:
+                stack.stop()
+            except Exception as e:
+                print(f"stopping {type(stack).__name__}: {e}", file=sys.stderr)
+        stop_registry(registry, ns, tmp)
         shutil.rmtree(tmp, ignore_errors=True)
     s1, p1 = statistics.median(result["single"]["skiff"]), statistics.median(result["single"]["podman"])
     sb, pb = result["burst"]["skiff"], result["burst"]["podman"]

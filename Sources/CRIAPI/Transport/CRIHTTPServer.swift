@@ -30,11 +30,14 @@ public final class CRIHTTPServer: Sendable {
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
     private let listener: NIOAsyncChannel<Connection, Never>
     private let router: CRIRouter
+    private let callFinished: (@Sendable () -> Void)?
     private let connections = Mutex(ConnectionTable())
     /// Opens on shutdown(): event streams end.
     private let stopping = Latch()
 
-    private init(socketPath: String, maxRequestBytes: Int, listener: NIOAsyncChannel<Connection, Never>, router: CRIRouter) {
+    private init(socketPath: String, maxRequestBytes: Int, listener: NIOAsyncChannel<Connection, Never>, router: CRIRouter,
+                 callFinished: (@Sendable () -> Void)?) {
+        self.callFinished = callFinished
         self.socketPath = socketPath
         self.maxRequestBytes = maxRequestBytes
         self.listener = listener
@@ -43,13 +46,15 @@ public final class CRIHTTPServer: Sendable {
 
     /// Listens on `socketPath`: creates its directory if missing, replaces a stale socket left
     /// by an earlier run, and sets the socket's mode (0660: root and the socket's group).
+    /// `callFinished` runs after each unary call is answered.
     public static func bind(
         socketPath: String,
         runtime: some RuntimeServiceHandler,
         image: some ImageServiceHandler,
         socketMode: mode_t = 0o660,
         maxRequestBytes: Int = 16 << 20,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        callFinished: (@Sendable () -> Void)? = nil
     ) async throws -> CRIHTTPServer {
         let directory = String(socketPath[..<(socketPath.lastIndex(of: "/") ?? socketPath.startIndex)])
         if !directory.isEmpty {
@@ -83,7 +88,7 @@ public final class CRIHTTPServer: Sendable {
         }
         return CRIHTTPServer(
             socketPath: socketPath, maxRequestBytes: maxRequestBytes, listener: listener,
-            router: CRIRouter(runtime: runtime, image: image))
+            router: CRIRouter(runtime: runtime, image: image), callFinished: callFinished)
     }
 
     /// Serves until `shutdown()` (then waits for the calls in flight) or until the calling task
@@ -186,6 +191,7 @@ public final class CRIHTTPServer: Sendable {
         switch route {
         case .unary(let call):
             let answer: Data?
+            defer { callFinished?() }
             do {
                 answer = try await Self.untilClosed(closed) { try await call(json) }
             } catch {

@@ -9,13 +9,12 @@ enum PauseRootfs {
     static func install(pause: String, under root: String) throws -> String {
         let rootfs = root + "/pause/rootfs"
         for dir in ["", "/proc", "/dev", "/sys", "/etc"] { try FileIO.mkdirAll(rootfs + dir) }
-        let source: [UInt8]
-        do { source = try FileIO.read(pause) } catch {
-            throw CRIError.failedPrecondition("the pause binary \(pause) cannot be read: \(error) (build skiff-pause, or pass --pause)")
+        guard access(pause, R_OK) == 0 else {
+            throw CRIError.failedPrecondition("the pause binary \(pause) cannot be read: \(String(cString: strerror(errno))) (build skiff-pause, or pass --pause)")
         }
         let target = rootfs + "/pause"
-        if (try? FileIO.read(target)) != source {
-            try FileIO.writeAtomically(target, source, mode: 0o755)
+        if !FileIO.sameContents(pause, target) {
+            try FileIO.copyAtomically(from: pause, to: target, mode: 0o755)
         }
         return rootfs
     }

@@ -20,10 +20,14 @@ public final class CRIDaemon: Sendable {
     public let streaming: StreamingServer
     let lockFD: Int32
 
+    /// Process-wide settings for a long-lived daemon; call first thing in main, before any
+    /// other thread allocates. glibc gives each thread that allocates a malloc arena of its own,
+    /// kept for good: with NIO, Dispatch and pool threads the daemon stays smaller with one.
+    public static func configureProcess() {
+        sk_daemon_malloc_policy(1)
+    }
+
     public init(config: DaemonConfig) async throws {
-        // glibc gives each thread that allocates a malloc arena of its own, kept for good: a
-        // long-lived daemon with NIO, Dispatch and pool threads stays smaller with two.
-        sk_limit_malloc_arenas(2)
         try FileIO.mkdirAll(config.root, mode: 0o711)
         lockFD = open(config.root + "/skiff-cri.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0, flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
@@ -43,7 +47,8 @@ public final class CRIDaemon: Sendable {
         self.streaming = streaming
         runtime.lock.withLock { runtime.streamingServer = streaming }
         do {
-            server = try await CRIHTTPServer.bind(socketPath: config.listen, runtime: runtime, image: images)
+            server = try await CRIHTTPServer.bind(socketPath: config.listen, runtime: runtime, image: images,
+                                                  callFinished: { [trim = IdleTrim()] in trim.callFinished() })
         } catch {
             streaming.shutdown()
             throw error

@@ -35,7 +35,10 @@ int sk_set_pdeathsig(int sig);
 int sk_close_range_cloexec(unsigned int first);
 int sk_pipe2(int fds[2], int flags);
 /* mallopt(M_ARENA_MAX, n): at most n malloc arenas for the whole process. */
-int sk_limit_malloc_arenas(int n);
+/* Long-running daemons: at most `arenas` malloc arenas, fixed mmap/trim thresholds. */
+void sk_daemon_malloc_policy(int arenas);
+/* Gives free heap pages back to the kernel (malloc_trim(0)). */
+int sk_malloc_trim(void);
 int sk_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int sk_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags);
 int sk_send_fd(int sock, int fd);
