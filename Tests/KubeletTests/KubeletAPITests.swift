@@ -193,10 +193,12 @@ final class KubeletAPITests: XCTestCase {
     func testStatsSummaryHasNodeAndPodUsage() async throws {
         let k = try KubeletHarness(self)
         let base = try await k.startServer()
+        // It writes 1 MiB to its root filesystem, 512 KiB to its emptyDir and some log lines, then spins.
         try k.write("busy.yaml", manifest("busy", """
           - name: spin
             image: \(image)
-            command: ["sh", "-c", "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); if [ $i -ge 20000 ]; then i=0; sleep 0.1; fi; done"]
+            command: ["sh", "-c", "dd if=/dev/zero of=/big bs=1024 count=1024; dd if=/dev/zero of=/work/half bs=1024 count=512; seq 1 300; trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); if [ $i -ge 20000 ]; then i=0; sleep 0.1; fi; done"]
+            volumeMounts: [{name: work, mountPath: /work}]
         """))
         let pod = try await k.waitForPod("busy", "running") { $0.container("spin")?.state?.running != nil }
         try await Task.sleep(for: .seconds(1))
@@ -220,6 +222,26 @@ final class KubeletAPITests: XCTestCase {
         let spin = try XCTUnwrap(stats.containers.first { $0.name == "spin" }, answer.body)
         XCTAssertGreaterThan(spin.cpu?.usageCoreNanoSeconds ?? 0, 10_000_000, "it has been spinning")
         XCTAssertGreaterThan(spin.memory?.workingSetBytes ?? 0, 0)
+
+        // Filesystems: the writable layer, the log files, the emptyDir, and their sums.
+        let rootfs = try XCTUnwrap(spin.rootfs, answer.body)
+        XCTAssertGreaterThanOrEqual(rootfs.usedBytes ?? 0, 1 << 20, "the 1 MiB file in its writable layer")
+        XCTAssertLessThan(rootfs.usedBytes ?? 0, 4 << 20)
+        XCTAssertGreaterThan(rootfs.capacityBytes ?? 0, rootfs.availableBytes ?? .max)
+        let logs = try XCTUnwrap(spin.logs, answer.body)
+        let logFile = k.logs + "/default_busy-testnode_\(pod.uid)/spin/0.log"
+        let logSize = UInt64((try FileManager.default.attributesOfItem(atPath: logFile)[.size] as? NSNumber)?.intValue ?? 0)
+        XCTAssertGreaterThan(logSize, 300 * 40, "300 CRI log lines")
+        XCTAssertGreaterThanOrEqual(logs.usedBytes ?? 0, logSize, "the log directory holds at least the log file")
+        XCTAssertLessThan(logs.usedBytes ?? 0, logSize + 64 * 1024)
+        XCTAssertGreaterThan(logs.capacityBytes ?? 0, 0)
+        let work = try XCTUnwrap(stats.volume?.first { $0.name == "work" }, answer.body)
+        XCTAssertGreaterThanOrEqual(work.fs.usedBytes ?? 0, 512 << 10)
+        let ephemeral = try XCTUnwrap(stats.ephemeralStorage, answer.body)
+        XCTAssertEqual(ephemeral.usedBytes, (rootfs.usedBytes ?? 0) + (logs.usedBytes ?? 0) + (work.fs.usedBytes ?? 0))
+        XCTAssertTrue(answer.body.contains("\"ephemeral-storage\":{"), "the kubelet's JSON name")
+        XCTAssertGreaterThan(summary.node.fs?.capacityBytes ?? 0, 0)
+        XCTAssertGreaterThan(summary.node.runtime?.imageFs?.usedBytes ?? 0, 1 << 20, "the busybox image")
     }
 
     /// Runs an exec or attach stream through the kubelet's port (a WebSocket to the kubelet,

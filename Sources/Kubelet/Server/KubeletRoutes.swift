@@ -18,7 +18,8 @@ struct KubeletRoutes: Sendable {
     init(kubelet: Kubelet) {
         self.kubelet = kubelet
         stats = StatsSummaryCollector(cri: kubelet.cri, statuses: kubelet.statuses, nodeName: kubelet.settings.nodeName,
-                                      startTime: kubelet.startTime)
+                                      startTime: kubelet.startTime, rootDirectory: kubelet.settings.rootDirectory,
+                                      podLogsDirectory: kubelet.settings.podLogsDirectory, volumes: kubelet.volumes)
         logs = ContainerLogs(statuses: kubelet.statuses)
     }
 
