@@ -29,7 +29,10 @@ extension PodSync {
             wake.after(wait)
             return false
         }
-        if let failedAt { state.crashBackOff.next(name, failedAt: failedAt) }
+        if let failedAt {
+            let ranSince = crashed && failedAt == previous?.finishedAt ? previous?.startedAt : nil
+            state.crashBackOff.next(name, failedAt: failedAt, ranSince: ranSince)
+        }
         let restartCount = context.runtime.latest(name).map { $0.restartCount + 1 } ?? 0
         do {
             try await start(container, restartCount: restartCount, context: context, state: &state, wake: &wake)
