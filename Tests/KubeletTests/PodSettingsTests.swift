@@ -266,6 +266,8 @@ final class PodSettingsTests: XCTestCase {
                        "67108864\n")
         XCTAssertEqual(try String(contentsOfFile: k.cgroupPath("cpu", "\(podCgroup)/\(container)/cpu.cfs_quota_us"), encoding: .utf8), "50000\n")
         XCTAssertEqual(try String(contentsOfFile: k.cgroupPath("cpu", "\(podCgroup)/\(container)/cpu.shares"), encoding: .utf8), "102\n")
+        XCTAssertEqual(try String(contentsOfFile: k.cgroupPath("cpu", "\(podCgroup)/cpu.shares"), encoding: .utf8), "102\n",
+                       "the pod cgroup's shares: its containers' requests (100m)")
         let inside = try await k.exec(pod, "app", ["cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]).output
         XCTAssertEqual(inside, "67108864\n", "the limit is visible from inside the container")
     }
