@@ -1,6 +1,6 @@
 // What a pod's spec does inside its containers, seen from inside: a shared emptyDir, env and the
 // downward API, hostAliases, configMaps and secrets from the node's files, command and args,
-// workingDir, dnsConfig, a projected volume, hostPort, imagePullPolicy Never, the memory limit
+// workingDir, dnsConfig, a projected volume, hostPort, imagePullPolicy, the memory limit
 // in the container's cgroup, and the security context (ids, read-only root, capabilities).
 import CRIAPI
 import Foundation
@@ -84,7 +84,7 @@ final class PodSettingsTests: XCTestCase {
         XCTAssertTrue(hosts.contains("192.0.2.10\tdb.internal\tdb\n"), hosts)
     }
 
-    func testCommandArgsWorkingDirDNSProjectedVolumeHostPortAndPullPolicyNever() async throws {
+    func testCommandArgsWorkingDirDNSProjectedVolumeHostPortAndPullPolicies() async throws {
         let k = try KubeletHarness(self)
         try FileManager.default.createDirectory(atPath: k.root + "/configmaps/default/greeting", withIntermediateDirectories: true)
         try "hi".write(toFile: k.root + "/configmaps/default/greeting/text", atomically: true, encoding: .utf8)
@@ -118,6 +118,13 @@ final class PodSettingsTests: XCTestCase {
             image: 127.0.0.1:5000/test/missing:1
             imagePullPolicy: Never
             command: \(idle)
+          - name: always
+            image: \(image)
+            imagePullPolicy: Always
+            command: \(idle)
+          - name: absent
+            image: 127.0.0.1:5000/test/absent:1
+            command: \(idle)
         """)
         let pod = try await k.waitForPod("spec", "args and present running, missing waiting") {
             $0.container("args")?.state?.running != nil && $0.container("present")?.state?.running != nil
@@ -126,6 +133,15 @@ final class PodSettingsTests: XCTestCase {
         XCTAssertEqual(pod.container("missing")?.state?.waiting?.message,
                        "Container image \"127.0.0.1:5000/test/missing:1\" is not present with pull policy of Never")
         XCTAssertEqual(pod.phase, .pending, "not every container could start")
+        // Always pulls even though the image is there; a missing image fails to pull, then backs off.
+        let always = try await k.waitForPod("spec", "always running, absent backing off") {
+            $0.container("always")?.state?.running != nil && $0.container("absent")?.state?.waiting?.reason == "ImagePullBackOff"
+        }
+        let pulls = k.recorder.messages.filter { $0.contains("pulled image \(image) in") }
+        XCTAssertEqual(pulls.count, 2, "args pulled it (IfNotPresent, not there yet), always pulled it again: \(pulls)")
+        XCTAssertTrue(k.recorder.contains("container absent: ErrImagePull: failed to pull image \"127.0.0.1:5000/test/absent:1\""),
+                      k.recorder.messages.joined(separator: "\n"))
+        XCTAssertEqual(always.container("absent")?.state?.waiting?.message, "Back-off pulling image \"127.0.0.1:5000/test/absent:1\"")
         try await Task.sleep(for: .seconds(1))
         XCTAssertEqual(k.pod("spec")?.container("missing")?.state?.waiting?.reason, "ErrImageNeverPull", "Never means never: no pull")
         let pulled = try await k.cri.listImages().images.flatMap(\.repoTags)
