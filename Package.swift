@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // TLS for the kubelet's HTTPS probes and hooks (async-http-client already brings it in).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // traits: [] keeps Foundation out: the daemon runs the OCI runtime and CNI plugins with it.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -75,13 +77,14 @@ let package = Package(
         // Kubernetes core/v1 types (Pod, PodSpec, PodStatus, Quantity...), Codable with the API's JSON names.
         .target(name: "KubeAPI"),
         // The node agent's logic: static pod manifests, pod workers, PLEG, probes, hooks, volumes,
-        // status, over CRI; and its HTTP API (swift-nio).
+        // status, over CRI; and its HTTP API (swift-nio), which proxies exec/attach/port-forward streams.
         .target(name: "Kubelet", dependencies: [
-            "KubeAPI", "CRIAPI", "ContainerMonitor", "PodNetwork",
+            "KubeAPI", "CRIAPI", "CRIStreaming", "ContainerMonitor", "PodNetwork",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "skiff-kubelet", dependencies: [

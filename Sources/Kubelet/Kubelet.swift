@@ -50,6 +50,9 @@ public final class Kubelet: Sendable {
         }
     }
 
+    /// Where pods' volumes live (for /stats/summary).
+    var volumes: PodVolumes { sync.volumes }
+
     /// Manifest files that could not be used, and why.
     public var manifestErrors: [ManifestError] { source?.errors ?? [] }
 

@@ -1,7 +1,7 @@
 // The kubelet's HTTP API over real HTTP on a free loopback port, against real pods: /healthz,
 // /pods (a PodList with statuses), /containerLogs (tail, timestamps, since, limit, follow,
-// previous), /stats/summary, /metrics, /manifestErrors, /exec and /attach, and the answers to
-// requests it cannot serve.
+// previous), /stats/summary, /metrics, /manifestErrors, /exec, /attach and /portForward (streams
+// proxied from skiff-cri), and the answers to requests it cannot serve.
 import AsyncHTTPClient
 import CRIAPI
 import CRIStreaming
@@ -10,7 +10,6 @@ import KubeAPI
 import Kubelet
 import NIOCore
 import NIOHTTP1
-import PodNetwork
 import TestSupport
 import XCTest
 
@@ -194,10 +193,12 @@ final class KubeletAPITests: XCTestCase {
     func testStatsSummaryHasNodeAndPodUsage() async throws {
         let k = try KubeletHarness(self)
         let base = try await k.startServer()
+        // It writes 1 MiB to its root filesystem, 512 KiB to its emptyDir and some log lines, then spins.
         try k.write("busy.yaml", manifest("busy", """
           - name: spin
             image: \(image)
-            command: ["sh", "-c", "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); if [ $i -ge 20000 ]; then i=0; sleep 0.1; fi; done"]
+            command: ["sh", "-c", "dd if=/dev/zero of=/big bs=1024 count=1024; dd if=/dev/zero of=/work/half bs=1024 count=512; seq 1 300; trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); if [ $i -ge 20000 ]; then i=0; sleep 0.1; fi; done"]
+            volumeMounts: [{name: work, mountPath: /work}]
         """))
         let pod = try await k.waitForPod("busy", "running") { $0.container("spin")?.state?.running != nil }
         try await Task.sleep(for: .seconds(1))
@@ -221,59 +222,85 @@ final class KubeletAPITests: XCTestCase {
         let spin = try XCTUnwrap(stats.containers.first { $0.name == "spin" }, answer.body)
         XCTAssertGreaterThan(spin.cpu?.usageCoreNanoSeconds ?? 0, 10_000_000, "it has been spinning")
         XCTAssertGreaterThan(spin.memory?.workingSetBytes ?? 0, 0)
+
+        // Filesystems: the writable layer, the log files, the emptyDir, and their sums.
+        let rootfs = try XCTUnwrap(spin.rootfs, answer.body)
+        XCTAssertGreaterThanOrEqual(rootfs.usedBytes ?? 0, 1 << 20, "the 1 MiB file in its writable layer")
+        XCTAssertLessThan(rootfs.usedBytes ?? 0, 4 << 20)
+        XCTAssertGreaterThan(rootfs.capacityBytes ?? 0, rootfs.availableBytes ?? .max)
+        let logs = try XCTUnwrap(spin.logs, answer.body)
+        let logFile = k.logs + "/default_busy-testnode_\(pod.uid)/spin/0.log"
+        let logSize = UInt64((try FileManager.default.attributesOfItem(atPath: logFile)[.size] as? NSNumber)?.intValue ?? 0)
+        XCTAssertGreaterThan(logSize, 300 * 40, "300 CRI log lines")
+        XCTAssertGreaterThanOrEqual(logs.usedBytes ?? 0, logSize, "the log directory holds at least the log file")
+        XCTAssertLessThan(logs.usedBytes ?? 0, logSize + 64 * 1024)
+        XCTAssertGreaterThan(logs.capacityBytes ?? 0, 0)
+        let work = try XCTUnwrap(stats.volume?.first { $0.name == "work" }, answer.body)
+        XCTAssertGreaterThanOrEqual(work.fs.usedBytes ?? 0, 512 << 10)
+        let ephemeral = try XCTUnwrap(stats.ephemeralStorage, answer.body)
+        XCTAssertEqual(ephemeral.usedBytes, (rootfs.usedBytes ?? 0) + (logs.usedBytes ?? 0) + (work.fs.usedBytes ?? 0))
+        XCTAssertTrue(answer.body.contains("\"ephemeral-storage\":{"), "the kubelet's JSON name")
+        XCTAssertGreaterThan(summary.node.fs?.capacityBytes ?? 0, 0)
+        XCTAssertGreaterThan(summary.node.runtime?.imageFs?.usedBytes ?? 0, 1 << 20, "the busybox image")
     }
 
-    /// Reaches skiff-cri's streaming server, which listens inside the test's network namespace.
-    static func dialer(_ k: KubeletHarness) -> StreamDialer {
-        let netns = "/run/netns/" + k.node.netns
-        return { host, port in
-            let fd = try NetworkNamespace.socketInNamespace(path: netns, domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { close(fd); throw TestFailure("not an IPv4 address: \(host)") }
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if rc != 0 { let e = errno; close(fd); throw TestFailure("connect \(host):\(port) in \(netns): \(String(cString: strerror(e)))") }
-            return fd
-        }
-    }
-
-    /// Follows the kubelet's redirect to the runtime's stream; the exit code and what came out.
-    static func runStream(_ k: KubeletHarness, _ answer: Answer) async throws -> (code: Int32, stdout: String, stderr: String) {
-        XCTAssertEqual(answer.status, 302, "\(answer)")
-        let url = try XCTUnwrap(answer.headers["location"], "\(answer)")
+    /// Runs an exec or attach stream through the kubelet's port (a WebSocket to the kubelet,
+    /// which proxies it to skiff-cri's streaming server); the exit code and what came out.
+    static func runStream(_ url: String, stdin: String? = nil, protocols: [StreamProtocol] = StreamingClient.protocols)
+        async throws -> (code: Int32, stdout: String, stderr: String) {
         let directory = try makeTemporaryDirectory("kubelet-stream")
         defer { removeScratch(directory) }
+        if let stdin { try stdin.write(toFile: directory + "/in", atomically: false, encoding: .utf8) }
+        let input = stdin == nil ? nil : open(directory + "/in", O_RDONLY | O_CLOEXEC)
         let out = open(directory + "/out", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         let err = open(directory + "/err", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        defer { close(out); close(err) }
-        let code = try await StreamingClient.run(url: url, local: StreamingClient.LocalStreams(stdout: out, stderr: err), dialer: dialer(k))
+        defer { close(out); close(err); if let input { close(input) } }
+        let code = try await StreamingClient.run(url: url, local: StreamingClient.LocalStreams(stdin: input, stdout: out, stderr: err),
+                                                 protocols: protocols)
         return (code, try String(contentsOfFile: directory + "/out", encoding: .utf8), try String(contentsOfFile: directory + "/err", encoding: .utf8))
     }
 
-    func testExecAndAttachThroughTheRuntimesStream() async throws {
+    func testExecAttachAndPortForwardAreProxiedThroughTheKubeletsPort() async throws {
         let k = try KubeletHarness(self)
         let base = try await k.startServer()
         try k.write("sh.yaml", manifest("sh", restartPolicy: "Never", """
           - name: app
             image: \(image)
-            command: ["sh", "-c", "while [ ! -f /tmp/go ]; do sleep 0.1; done; echo attached output; exit 0"]
+            command: ["sh", "-c", "mkdir /www; echo served > /www/index.html; httpd -p 8080 -h /www; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo attached output; exit 0"]
         """))
         let pod = try await k.waitForPod("sh", "running") { $0.container("app")?.state?.running != nil }
 
         // exec: kubectl's parameter names (command, output, error), as the API server passes them.
-        let exec = try await get(base, "/exec/default/sh-testnode/app?command=sh&command=-c&command=echo%20out;%20echo%20err%20%3E%262;%20exit%203&output=1&error=1",
-                                 method: .POST)
-        let ran = try await Self.runStream(k, exec)
+        let ran = try await Self.runStream(base + "/exec/default/sh-testnode/app?command=sh&command=-c&command=echo%20out;%20echo%20err%20%3E%262;%20exit%203&output=1&error=1")
         XCTAssertEqual(ran.code, 3)
         XCTAssertEqual(ran.stdout, "out\n")
         XCTAssertEqual(ran.stderr, "err\n")
 
+        // Bytes both ways: stdin in, the same bytes out (v5 tells the end of stdin, so cat ends).
+        let text = (1...200).map { "line \($0) through the kubelet\n" }.joined()
+        let echoed = try await Self.runStream(base + "/exec/default/sh-testnode/app?command=cat&input=1&output=1", stdin: text)
+        XCTAssertEqual(echoed.code, 0)
+        XCTAssertEqual(echoed.stdout, text)
+
+        // The runtime's refusal reaches the client as the runtime worded it.
+        do {
+            _ = try await Self.runStream(base + "/exec/default/sh-testnode/app?command=true&output=1", protocols: [.portForward])
+            XCTFail("a stream offering only portforward.k8s.io for exec should be refused")
+        } catch {
+            XCTAssertTrue("\(error)".contains("400") && "\(error)".contains("none of the offered WebSocket subprotocols"), "\(error)")
+        }
+
+        // port-forward: a local port whose connections reach the pod's port 8080 through the kubelet.
+        let forwarder = try await PortForwarder.listen(remotePort: 8080, newURL: { base + "/portForward/default/sh-testnode" },
+                                                       report: { print("port-forward: \($0)") })
+        let forwarding = Task { try await forwarder.run() }
+        defer { forwarder.shutdown(); forwarding.cancel() }
+        let page = try await get("http://127.0.0.1:\(forwarder.localPort)", "/index.html")
+        XCTAssertEqual(page.status, 200)
+        XCTAssertEqual(page.body, "served\n")
+
         // attach: the container's own output, until it exits.
-        let attach = try await get(base, "/attach/default/sh-testnode/app?stdout=true&stderr=true", method: .POST)
-        async let attached = KubeletAPITests.runStream(k, attach)
+        async let attached = Self.runStream(base + "/attach/default/sh-testnode/app?stdout=true&stderr=true")
         try await Task.sleep(for: .seconds(1))
         _ = try await k.exec(pod, "app", ["touch", "/tmp/go"])
         let result = try await attached
@@ -298,6 +325,14 @@ final class KubeletAPITests: XCTestCase {
         XCTAssertTrue(noStreams.body.contains("at least one of stdin, stdout and stderr"), noStreams.body)
         let unknown = try await get(base, "/exec/default/idle-testnode/nope?command=ls&stdout=1")
         XCTAssertEqual(unknown.status, 404)
+        let plain = try await get(base, "/exec/default/idle-testnode/app?command=ls&stdout=1", method: .POST)
+        XCTAssertEqual(plain.status, 400)
+        XCTAssertTrue(plain.body.contains("Upgrade request required"), plain.body)
+        let badPort = try await get(base, "/portForward/default/idle-testnode?port=99999")
+        XCTAssertEqual(badPort.status, 400)
+        XCTAssertTrue(badPort.body.contains("\"99999\" is not a port"), badPort.body)
+        let noPod = try await get(base, "/portForward/default/nope?port=80")
+        XCTAssertEqual(noPod.status, 404)
     }
 
     func testRequestsItCannotServeAreAnsweredWithTheProblem() async throws {

@@ -3,10 +3,12 @@
 // directory, log directory and cgroup root. When the test ends, the kubelet removes every
 // pod it runs (volumes, cgroups, logs), then the daemon fixture removes the rest.
 import CRIAPI
+import CRIStreaming
 import Foundation
 import KubeAPI
 import Kubelet
 import NodeTestSupport
+import PodNetwork
 import TestSupport
 import XCTest
 
@@ -51,10 +53,11 @@ final class KubeletHarness: @unchecked Sendable {
 
     var cri: CRIClient { node.client }
 
-    /// Starts the kubelet API on a free loopback port; its base URL.
+    /// Starts the kubelet API on a free loopback port; its base URL. It reaches skiff-cri's
+    /// streaming server (for exec, attach and port-forward) inside the test's namespace.
     @discardableResult
     func startServer() async throws -> String {
-        let server = try await KubeletServer.bind(kubelet: kubelet, host: "127.0.0.1", port: 0)
+        let server = try await KubeletServer.bind(kubelet: kubelet, host: "127.0.0.1", port: 0, streamDialer: streamDialer)
         self.server = server
         serving = Task { try await server.run() }
         return "http://127.0.0.1:\(server.port)"
@@ -71,6 +74,23 @@ final class KubeletHarness: @unchecked Sendable {
         task = Task { await kubelet.run() }
     }
     var image: String { node.image }
+
+    /// Connects to an address inside the test's network namespace, where skiff-cri runs.
+    var streamDialer: StreamDialer {
+        let netns = "/run/netns/" + node.netns
+        return { host, port in
+            let fd = try NetworkNamespace.socketInNamespace(path: netns, domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { close(fd); throw TestFailure("not an IPv4 address: \(host)") }
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if rc != 0 { let e = errno; close(fd); throw TestFailure("connect \(host):\(port) in \(netns): \(String(cString: strerror(e)))") }
+            return fd
+        }
+    }
 
     func write(_ file: String, _ manifest: String) throws {
         // Written beside, then renamed in: the way editors and config tools replace a file.
@@ -135,6 +155,17 @@ final class KubeletHarness: @unchecked Sendable {
     /// Sandboxes in the runtime for a pod UID.
     func sandboxes(uid: String) async throws -> [PodSandbox] {
         try await cri.listPodSandbox().items.filter { $0.metadata.uid == uid }
+    }
+
+    /// The network namespace of the pod's sandbox, as skiff-cri reports it (verbose status).
+    func networkNamespace(_ pod: Pod) async throws -> String {
+        guard let sandbox = try await sandboxes(uid: pod.uid).first else { throw TestFailure("pod \(pod.name) has no sandbox") }
+        let info = try await cri.podSandboxStatus(PodSandboxStatusRequest(podSandboxId: sandbox.id, verbose: true)).info
+        guard let text = info["info"], let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let record = object["record"] as? [String: Any], let netns = record["netnsPath"] as? String, !netns.isEmpty else {
+            throw TestFailure("no netns in pod \(pod.name)'s sandbox status: \(info)")
+        }
+        return netns
     }
 
     func cgroupPath(_ controller: String, _ relative: String) -> String {

@@ -1,7 +1,8 @@
 // Lifecycle hooks and graceful termination end to end: preStop (exec and httpGet) runs before
-// the stop signal, the grace period is honoured (a container that ignores TERM is killed when
-// it runs out, one that stops at once is not waited for), postStart runs after the start,
-// and a failing postStart kills the container (FailedPostStartHook).
+// the stop signal, the grace period (preStop's time included) is honoured (a container that
+// ignores TERM is killed when it runs out, one that stops at once is not waited for), other
+// pods go on meanwhile, postStart runs after the start, and a failing postStart kills the
+// container (FailedPostStartHook).
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -55,23 +56,38 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: marks + "/http", encoding: .utf8), "prestop-http\nterm\n")
     }
 
-    func testTheGracePeriodIsHonouredThenTheContainerIsKilled() async throws {
+    func testPreStopThenTERMThenKILLWithinTheGracePeriodWhileOtherPodsGoOn() async throws {
         let k = try KubeletHarness(self)
-        func manifest(_ name: String, trap: String) -> String {
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: \(name)}
-            spec:
-              terminationGracePeriodSeconds: 4
-              containers:
-              - name: main
-                image: \(image)
-                command: ["sh", "-c", "trap '\(trap)' TERM; while true; do sleep 0.1; done"]
-            """
-        }
-        try k.write("stubborn.yaml", manifest("stubborn", trap: ""))      // TERM ignored
-        try k.write("polite.yaml", manifest("polite", trap: "exit 0"))   // stops on TERM
+        let marks = k.node.directory + "/marks"
+        try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
+        // stubborn: a 2 s preStop hook, then it ignores TERM (noting when it came); the 4 s grace
+        // period covers the hook too, so KILL comes about 4 s after the stop began, not 6.
+        try k.write("stubborn.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: stubborn}
+        spec:
+          terminationGracePeriodSeconds: 4
+          volumes: [{name: marks, hostPath: {path: \(marks)}}]
+          containers:
+          - name: main
+            image: \(image)
+            command: ["sh", "-c", "trap 'read t x < /proc/uptime; echo term $t >> /marks/stubborn' TERM; while true; do sleep 0.1; done"]
+            volumeMounts: [{name: marks, mountPath: /marks}]
+            lifecycle:
+              preStop: {exec: {command: ["sh", "-c", "read t x < /proc/uptime; echo prestop $t >> /marks/stubborn; sleep 2"]}}
+        """)
+        try k.write("polite.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: polite}
+        spec:
+          terminationGracePeriodSeconds: 4
+          containers:
+          - name: main
+            image: \(image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]
+        """)
         let stubborn = try await k.waitForPod("stubborn", "running") { $0.container("main")?.state?.running != nil }
         let polite = try await k.waitForPod("polite", "running") { $0.container("main")?.state?.running != nil }
         let stubbornID = try k.containerID(stubborn, "main"), politeID = try k.containerID(polite, "main")
@@ -79,9 +95,20 @@ final class LifecycleTests: XCTestCase {
         let started = Date()
         try k.remove("polite.yaml")
         try k.remove("stubborn.yaml")
-        var politeStopped: TimeInterval?, stubbornStopped: TimeInterval?
+        // While those stop, a new pod starts: one pod's worker waiting never holds up another's.
+        try k.write("late.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: late}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: main, image: "\(image)", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]}
+        """)
+        var politeStopped: TimeInterval?, stubbornStopped: TimeInterval?, lateRunning: TimeInterval?
         var stubbornExit: Int32?
         try await k.waitFor("both containers to stop", timeout: 30) {
+            if lateRunning == nil, k.pod("late")?.container("main")?.state?.running != nil { lateRunning = Date().timeIntervalSince(started) }
             for (id, name) in [(politeID, "polite"), (stubbornID, "stubborn")] {
                 let status = try? await k.cri.containerStatus(ContainerStatusRequest(containerId: id)).status
                 let stopped = status == nil || status?.state == .exited
@@ -95,8 +122,16 @@ final class LifecycleTests: XCTestCase {
         }
         XCTAssertLessThan(try XCTUnwrap(politeStopped), 2.5, "a container that stops on TERM is not held for the grace period")
         XCTAssertGreaterThan(try XCTUnwrap(stubbornStopped), 3.5, "TERM ignored: killed when the 4 s grace period ends")
-        XCTAssertLessThan(try XCTUnwrap(stubbornStopped), 9)
+        XCTAssertLessThan(try XCTUnwrap(stubbornStopped), 5.5, "the preStop hook's 2 s come out of the grace period")
         if let stubbornExit { XCTAssertEqual(stubbornExit, 137, "SIGKILL") }
+        XCTAssertLessThan(try XCTUnwrap(lateRunning, "the new pod ran while the others stopped"), try XCTUnwrap(stubbornStopped))
+
+        // preStop first, TERM when it has finished (2 s later), KILL after the rest of the period.
+        let lines = try String(contentsOfFile: marks + "/stubborn", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        XCTAssertEqual(lines.map { String($0[0]) }, ["prestop", "term"])
+        let times = lines.compactMap { Double($0[1]) }
+        XCTAssertEqual(times.count, 2)
+        if times.count == 2 { XCTAssertEqual(times[1] - times[0], 2, accuracy: 0.5, "TERM follows the hook's end") }
     }
 
     func testPostStartRunsAfterTheStart() async throws {

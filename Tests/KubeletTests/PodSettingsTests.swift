@@ -1,6 +1,7 @@
 // What a pod's spec does inside its containers, seen from inside: a shared emptyDir, env and the
-// downward API, hostAliases, configMaps and secrets from the node's files, the memory limit in
-// the container's cgroup, and the security context (ids, read-only root, capabilities).
+// downward API, hostAliases, configMaps and secrets from the node's files, command and args,
+// workingDir, dnsConfig, a projected volume, hostPort, imagePullPolicy, the memory limit
+// in the container's cgroup, and the security context (ids, read-only root, capabilities).
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -81,6 +82,91 @@ final class PodSettingsTests: XCTestCase {
         let hosts = try await k.exec(pod, "reader", ["cat", "/etc/hosts"]).output
         XCTAssertTrue(hosts.contains("\(ip)\tenv-testnode\n"), hosts)
         XCTAssertTrue(hosts.contains("192.0.2.10\tdb.internal\tdb\n"), hosts)
+    }
+
+    func testCommandArgsWorkingDirDNSProjectedVolumeHostPortAndPullPolicies() async throws {
+        let k = try KubeletHarness(self)
+        try FileManager.default.createDirectory(atPath: k.root + "/configmaps/default/greeting", withIntermediateDirectories: true)
+        try "hi".write(toFile: k.root + "/configmaps/default/greeting/text", atomically: true, encoding: .utf8)
+        try k.write("spec.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: spec}
+        spec:
+          terminationGracePeriodSeconds: 1
+          dnsPolicy: None
+          dnsConfig: {nameservers: [192.0.2.53], searches: [example.test], options: [{name: ndots, value: "2"}]}
+          volumes:
+          - name: bundle
+            projected:
+              sources:
+              - downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}
+              - configMap: {name: greeting, items: [{key: text, path: greeting}]}
+          containers:
+          - name: args
+            image: \(image)
+            workingDir: /etc
+            env: [{name: WHO, value: args}]
+            args: ["sh", "-c", "echo hello from $(WHO) in $(pwd); mkdir /www; echo page > /www/index.html; httpd -p 8080 -h /www; trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+            ports: [{containerPort: 8080, hostPort: 18080}]
+            volumeMounts: [{name: bundle, mountPath: /bundle}]
+          - name: present
+            image: \(image)
+            imagePullPolicy: Never
+            command: \(idle)
+          - name: missing
+            image: 127.0.0.1:5000/test/missing:1
+            imagePullPolicy: Never
+            command: \(idle)
+          - name: always
+            image: \(image)
+            imagePullPolicy: Always
+            command: \(idle)
+          - name: absent
+            image: 127.0.0.1:5000/test/absent:1
+            command: \(idle)
+        """)
+        let pod = try await k.waitForPod("spec", "args and present running, missing waiting") {
+            $0.container("args")?.state?.running != nil && $0.container("present")?.state?.running != nil
+                && $0.container("missing")?.state?.waiting?.reason == "ErrImageNeverPull"
+        }
+        XCTAssertEqual(pod.container("missing")?.state?.waiting?.message,
+                       "Container image \"127.0.0.1:5000/test/missing:1\" is not present with pull policy of Never")
+        XCTAssertEqual(pod.phase, .pending, "not every container could start")
+        // Always pulls even though the image is there; a missing image fails to pull, then backs off.
+        let always = try await k.waitForPod("spec", "always running, absent backing off") {
+            $0.container("always")?.state?.running != nil && $0.container("absent")?.state?.waiting?.reason == "ImagePullBackOff"
+        }
+        let pulls = k.recorder.messages.filter { $0.contains("pulled image \(image) in") }
+        XCTAssertEqual(pulls.count, 2, "args pulled it (IfNotPresent, not there yet), always pulled it again: \(pulls)")
+        XCTAssertTrue(k.recorder.contains("container absent: ErrImagePull: failed to pull image \"127.0.0.1:5000/test/absent:1\""),
+                      k.recorder.messages.joined(separator: "\n"))
+        XCTAssertEqual(always.container("absent")?.state?.waiting?.message, "Back-off pulling image \"127.0.0.1:5000/test/absent:1\"")
+        try await Task.sleep(for: .seconds(1))
+        XCTAssertEqual(k.pod("spec")?.container("missing")?.state?.waiting?.reason, "ErrImageNeverPull", "Never means never: no pull")
+        let pulled = try await k.cri.listImages().images.flatMap(\.repoTags)
+        XCTAssertFalse(pulled.contains { $0.contains("missing") }, "\(pulled)")
+
+        // args alone replace the image's Cmd (sh), with $(VAR) expanded and $(pwd) left to the shell.
+        let logPath = k.logs + "/default_spec-testnode_\(pod.uid)/args/0.log"
+        try await k.waitFor("the first line") { ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").contains("stdout") }
+        XCTAssertTrue(try String(contentsOfFile: logPath, encoding: .utf8).contains(" stdout F hello from args in /etc\n"))
+
+        let resolv = try await k.exec(pod, "present", ["cat", "/etc/resolv.conf"]).output
+        for line in ["nameserver 192.0.2.53", "search example.test", "options ndots:2"] {
+            XCTAssertTrue(resolv.contains(line + "\n"), "dnsPolicy None takes dnsConfig: \(resolv)")
+        }
+        XCTAssertFalse(resolv.contains("10.255.255.53"), resolv)
+        let name = try await k.exec(pod, "args", ["cat", "/bundle/name"]).output
+        XCTAssertEqual(name, "spec-testnode")
+        let greeting = try await k.exec(pod, "args", ["cat", "/bundle/greeting"]).output
+        XCTAssertEqual(greeting, "hi")
+
+        // hostPort: the node's port 18080 reaches the container's 8080 (the node's network is
+        // the test namespace skiff-cri runs in; its bridge address is one of the node's).
+        try await k.waitFor("httpd") { try await k.exec(pod, "args", ["wget", "-qO-", "http://127.0.0.1:8080/index.html"]).exitCode == 0 }
+        let page = try k.node.inNetns("curl", ["-s", "--max-time", "5", "http://10.88.0.1:18080/index.html"])
+        XCTAssertEqual(page.stdout, "page\n", page.summary)
     }
 
     func testConfigMapsAndSecretsComeFromTheNodesFilesAndAPodWaitsForAMissingOne() async throws {
@@ -196,6 +282,8 @@ final class PodSettingsTests: XCTestCase {
                        "67108864\n")
         XCTAssertEqual(try String(contentsOfFile: k.cgroupPath("cpu", "\(podCgroup)/\(container)/cpu.cfs_quota_us"), encoding: .utf8), "50000\n")
         XCTAssertEqual(try String(contentsOfFile: k.cgroupPath("cpu", "\(podCgroup)/\(container)/cpu.shares"), encoding: .utf8), "102\n")
+        XCTAssertEqual(try String(contentsOfFile: k.cgroupPath("cpu", "\(podCgroup)/cpu.shares"), encoding: .utf8), "102\n",
+                       "the pod cgroup's shares: its containers' requests (100m)")
         let inside = try await k.exec(pod, "app", ["cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]).output
         XCTAssertEqual(inside, "67108864\n", "the limit is visible from inside the container")
     }

@@ -148,6 +148,41 @@ final class PodSpecMappingTests: XCTestCase {
         XCTAssertTrue(text.contains("192.0.2.7\tdb\tdb.local\n"))
     }
 
+    func testCrashLoopBackOffIsTenSecondsDoublingToFiveMinutesResetAfterTenMinutesRunning() {
+        // The kubelet's policy, on an injected clock: each failure's time is given, as the pod
+        // worker gives the container's finishedAt.
+        let policy = BackOffPolicy.crashLoop
+        XCTAssertEqual([policy.initial, policy.maximum, policy.resetAfter], [.seconds(10), .seconds(300), .seconds(600)])
+        var backOff = BackOff(policy: policy)
+        var now = Date(timeIntervalSince1970: 1_000_000)
+        XCTAssertNil(backOff.remaining("app", failedAt: now, now: now), "the first crash restarts at once")
+        var delays: [Int64] = []
+        for _ in 0..<8 {
+            backOff.next("app", failedAt: now)
+            let delay = backOff.delay("app")!
+            delays.append(delay.components.seconds)
+            // Held back until the delay has passed since the failure, not a moment less.
+            XCTAssertNotNil(backOff.remaining("app", failedAt: now, now: now.addingTimeInterval(delay.seconds - 0.5)))
+            XCTAssertNil(backOff.remaining("app", failedAt: now, now: now.addingTimeInterval(delay.seconds)))
+            now = now.addingTimeInterval(delay.seconds + 5)   // restarted, then crashed 5 s later
+        }
+        XCTAssertEqual(delays, [10, 20, 40, 80, 160, 300, 300, 300])
+
+        // Restarted after 5 minutes, ran 9 minutes, crashed: still backing off at the maximum.
+        var started = now.addingTimeInterval(300)
+        now = started.addingTimeInterval(9 * 60)
+        backOff.next("app", failedAt: now, ranSince: started)
+        XCTAssertEqual(backOff.delay("app"), .seconds(300))
+        // Ran 10 minutes before crashing: forgotten, back to 10 s, then doubling again.
+        started = now.addingTimeInterval(300)
+        now = started.addingTimeInterval(10 * 60)
+        backOff.next("app", failedAt: now, ranSince: started)
+        XCTAssertEqual(backOff.delay("app"), .seconds(10))
+        backOff.next("app", failedAt: now.addingTimeInterval(15), ranSince: now.addingTimeInterval(10))
+        XCTAssertEqual(backOff.delay("app"), .seconds(20))
+        XCTAssertNil(backOff.remaining("other", failedAt: now, now: now), "each container has its own")
+    }
+
     func testBackOffDoublesUpToTheMaximumAndResets() {
         var backOff = BackOff(policy: BackOffPolicy(initial: .seconds(10), maximum: .seconds(40)))
         let t0 = Date(timeIntervalSince1970: 1000)

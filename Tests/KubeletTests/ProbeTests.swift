@@ -1,6 +1,6 @@
-// Probes end to end against real pods: exec, httpGet and tcpSocket, each passing and failing;
-// readiness turning the Ready condition on and off; liveness failures restarting the
-// container with the reason in lastState; the startup probe holding the others back;
+// Probes end to end against real pods: exec, httpGet (HTTP and HTTPS) and tcpSocket, each
+// passing and failing; readiness turning the Ready condition on and off; liveness failures
+// restarting the container with the reason in lastState; the startup probe holding the others back;
 // initialDelaySeconds. The probes connect from inside the pod's network namespace (the pods
 // live in the test's namespace, the kubelet in the test process's own).
 import CRIAPI
@@ -108,6 +108,55 @@ final class ProbeTests: XCTestCase {
         XCTAssertTrue(k.recorder.contains("HTTP probe failed with statuscode: 403"), k.recorder.messages.joined(separator: "\n"))
         XCTAssertTrue(k.recorder.contains("HTTP probe failed with statuscode: 404"))
         XCTAssertTrue(k.recorder.contains("dial tcp \(ip):8081: connect: connection refused"))
+    }
+
+    /// HTTPS probes and hooks speak TLS and do not verify the certificate (a self-signed one
+    /// here). The busybox image has no TLS server, so `openssl s_server` serves the pod's port
+    /// 8443 from the host side, inside the pod's network namespace; it logs each file asked for.
+    func testHTTPSProbesAndHooksSpeakTLSWithoutVerifyingTheCertificate() async throws {
+        guard let openssl = Command.find("openssl") else { throw XCTSkip("openssl is not installed") }
+        let k = try KubeletHarness(self)
+        let www = k.node.directory + "/tls"
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        let made = try Command.run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                             "-keyout", www + "/key.pem", "-out", www + "/cert.pem", "-days", "1", "-subj", "/CN=pod"])
+        XCTAssertEqual(made.status, 0, made.summary)
+        for file in ["ok.txt", "prestop.txt"] { try "fine\n".write(toFile: www + "/" + file, atomically: true, encoding: .utf8) }
+        try k.write("tls.yaml", pod("tls", [
+            Self.idle("main", probes: """
+                readinessProbe: {httpGet: {scheme: HTTPS, path: /ok.txt, port: 8443}, periodSeconds: 1, failureThreshold: 1}
+                lifecycle:
+                  preStop: {httpGet: {scheme: HTTPS, path: /prestop.txt, port: 8443}}
+            """),
+            Self.webServer.replacingOccurrences(of: "- name: web", with: "- name: plain")
+                + "\n    readinessProbe: {httpGet: {scheme: HTTPS, path: /index.html, port: 8080}, periodSeconds: 1, failureThreshold: 1}",
+        ].joined(separator: "\n")))
+        let running = try await k.waitForPod("tls", "both running") {
+            $0.container("main")?.state?.running != nil && $0.container("plain")?.state?.running != nil
+        }
+        let ip = try XCTUnwrap(running.status?.podIP)
+        try await k.waitFor("both HTTPS probes to have failed") {
+            k.recorder.contains("Get \"https://\(ip):8443/ok.txt\": dial tcp \(ip):8443: connect: connection refused")
+                && k.recorder.contains("Get \"https://\(ip):8080/index.html\"")
+        }
+        XCTAssertEqual(k.pod("tls")?.container("main")?.ready, false)
+
+        // A TLS server appears on 8443: the probe passes, certificate unverified.
+        let serverLog = k.node.directory + "/s_server.log"
+        let server = try Command.start("/usr/bin/nsenter", [
+            "--net=" + (try await k.networkNamespace(running)), "sh", "-c",
+            "cd \(www) && exec \(openssl) s_server -accept 8443 -cert cert.pem -key key.pem -WWW",
+        ], stdout: serverLog, stderr: serverLog)
+        addTeardownBlock { Command.stop(server) }
+        let ready = try await k.waitForPod("tls", "main ready over HTTPS") { $0.container("main")?.ready == true }
+        XCTAssertEqual(ready.container("plain")?.ready, false, "HTTPS to a plain HTTP server fails")
+        XCTAssertTrue(try String(contentsOfFile: serverLog, encoding: .utf8).contains("FILE:ok.txt"))
+
+        // The preStop hook's HTTPS request reaches the server before the container stops.
+        try k.remove("tls.yaml")
+        try await k.waitFor("the pod to be removed") { k.pod("tls") == nil }
+        XCTAssertTrue(try String(contentsOfFile: serverLog, encoding: .utf8).contains("FILE:prestop.txt"))
+        XCTAssertFalse(k.recorder.contains("FailedPreStopHook"), k.recorder.messages.joined(separator: "\n"))
     }
 
     func testTCPSocketProbes() async throws {
@@ -253,6 +302,10 @@ final class ProbeTests: XCTestCase {
             lifecycle:
               postStart: {}
               preStop: {httpGet: {port: 70000}}
+          - name: other
+            image: \(Self.image)
+            lifecycle:
+              postStart: {httpGet: {port: 80, scheme: FTP}}
         """.utf8))
         let joined = PodValidation.validate(pod).joined(separator: "\n")
         for expected in [
@@ -265,6 +318,7 @@ final class ProbeTests: XCTestCase {
             "spec.containers[0].startupProbe.initialDelaySeconds: Invalid value -1",
             "spec.containers[0].lifecycle.postStart: Required value: must specify a handler type",
             "spec.containers[0].lifecycle.preStop.httpGet.port: Invalid value 70000",
+            "spec.containers[1].lifecycle.postStart.httpGet.scheme: Unsupported value \"FTP\": supported values: \"HTTP\", \"HTTPS\"",
         ] {
             XCTAssertTrue(joined.contains(expected), "missing \(expected) in\n\(joined)")
         }

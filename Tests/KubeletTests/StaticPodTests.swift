@@ -58,10 +58,17 @@ final class StaticPodTests: XCTestCase {
         }
         print("manifest written to pod Running: \(Int(seenRunning * 1000)) ms")
 
-        // Changed: a new UID; the old pod goes, the new one runs.
+        // Changed: a new UID, by the kubelet's rule (the manifest's content, the node, the file);
+        // the old pod goes, the new one runs in a new sandbox with new containers.
         try k.write("web.yaml", manifest("web", message: "changed"))
         let replaced = try await k.waitForPod("web", "replaced and Running") { $0.uid != pod.uid && $0.phase == .running }
+        let decoded = try ManifestDecoder.decodePod(Data(manifest("web", message: "changed").utf8))
+        XCTAssertEqual(replaced.uid, StaticPod.uid(for: decoded, nodeName: "testnode", path: k.manifests + "/web.yaml"))
+        XCTAssertNotEqual(try k.containerID(replaced, "app"), try k.containerID(pod, "app"))
+        XCTAssertEqual(replaced.container("app")?.restartCount, 0, "a new pod, not a restart")
         try await k.waitFor("the old sandbox to be removed") { try await k.sandboxes(uid: pod.uid).isEmpty }
+        let newSandboxes = try await k.sandboxes(uid: replaced.uid)
+        XCTAssertEqual(newSandboxes.count, 1)
         let output1 = try await k.exec(replaced, "app", ["cat", "/proc/1/cmdline"]).output
         XCTAssertEqual(output1.contains("changed"), true)
         XCTAssertFalse(FileManager.default.fileExists(atPath: k.root + "/pods/" + pod.uid))
@@ -74,6 +81,42 @@ final class StaticPodTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: k.root + "/pods/" + replaced.uid))
         XCTAssertFalse(FileManager.default.fileExists(atPath: k.logs + "/default_web-testnode_\(replaced.uid)"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: k.cgroupPath("memory", "kubepods/besteffort/pod" + replaced.uid)))
+    }
+
+    func testAManifestThatNamesItsUIDIsUpdatedInPlace() async throws {
+        // With metadata.uid set, a change keeps the pod (and its sandbox); only the containers
+        // whose spec changed are restarted, as the kubelet does for a pod update.
+        let k = try KubeletHarness(self)
+        func manifest(_ version: String) -> String {
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: fixed, uid: 0f1e2d3c-fixed-uid}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - {name: app, image: "127.0.0.1:5000/test/busybox:1", command: ["sh", "-c", "echo \(version); trap 'exit 0' TERM; while true; do sleep 0.2; done"]}
+              - {name: steady, image: "127.0.0.1:5000/test/busybox:1", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]}
+            """
+        }
+        try k.write("fixed.yaml", manifest("v1"))
+        let first = try await k.waitForPod("fixed", "Running") { $0.phase == .running && $0.container("steady")?.state?.running != nil }
+        XCTAssertEqual(first.uid, "0f1e2d3c-fixed-uid")
+        let sandbox = try await k.sandboxes(uid: first.uid).first?.id
+        let steady = try k.containerID(first, "steady")
+
+        try k.write("fixed.yaml", manifest("v2"))
+        let updated = try await k.waitForPod("fixed", "app restarted from the new spec") {
+            $0.container("app")?.restartCount == 1 && $0.container("app")?.state?.running != nil
+        }
+        XCTAssertEqual(updated.uid, first.uid)
+        let cmdline = try await k.exec(updated, "app", ["cat", "/proc/1/cmdline"]).output
+        XCTAssertTrue(cmdline.contains("v2"), cmdline)
+        XCTAssertEqual(updated.container("app")?.lastState?.terminated?.message, "Container app definition changed, will be restarted")
+        XCTAssertEqual(try k.containerID(updated, "steady"), steady, "an unchanged container keeps running")
+        XCTAssertEqual(updated.container("steady")?.restartCount, 0)
+        let sandboxes = try await k.sandboxes(uid: first.uid)
+        XCTAssertEqual(sandboxes.map(\.id), [sandbox].compactMap { $0 }, "the same sandbox")
     }
 
     func testABrokenManifestIsReportedAndTheGoodOneRuns() async throws {

@@ -114,7 +114,7 @@ public enum PodValidation {
                     if regularInit { fail("\(path).lifecycle.\(field)", "Forbidden: may not be set for init containers without restartPolicy=Always") }
                     let set = [handler.exec != nil, handler.httpGet != nil, handler.tcpSocket != nil, handler.sleep != nil].filter { $0 }.count
                     validateHandlerCount(set, path: "\(path).lifecycle.\(field)", fail: fail)
-                    if let http = handler.httpGet { validatePort(http.port, path: "\(path).lifecycle.\(field).httpGet.port", fail: fail) }
+                    if let http = handler.httpGet { validateHTTPGet(http, path: "\(path).lifecycle.\(field).httpGet", fail: fail) }
                     if let sleep = handler.sleep, sleep.seconds < 0 {
                         fail("\(path).lifecycle.\(field).sleep.seconds", "Invalid value \(sleep.seconds): must be greater than or equal to 0")
                     }
@@ -127,7 +127,7 @@ public enum PodValidation {
     static func validateProbe(_ probe: Probe, path: String, mustSucceedOnce: Bool, fail: (String, String) -> Void) {
         let set = [probe.exec != nil, probe.httpGet != nil, probe.tcpSocket != nil, probe.grpc != nil].filter { $0 }.count
         validateHandlerCount(set, path: path, fail: fail)
-        if let http = probe.httpGet { validatePort(http.port, path: path + ".httpGet.port", fail: fail) }
+        if let http = probe.httpGet { validateHTTPGet(http, path: path + ".httpGet", fail: fail) }
         if let tcp = probe.tcpSocket { validatePort(tcp.port, path: path + ".tcpSocket.port", fail: fail) }
         if let delay = probe.initialDelaySeconds, delay < 0 {
             fail(path + ".initialDelaySeconds", "Invalid value \(delay): must be greater than or equal to 0")
@@ -138,6 +138,13 @@ public enum PodValidation {
         }
         if mustSucceedOnce, let threshold = probe.successThreshold, threshold != 1 {
             fail(path + ".successThreshold", "Invalid value \(threshold): must be 1")
+        }
+    }
+
+    static func validateHTTPGet(_ action: HTTPGetAction, path: String, fail: (String, String) -> Void) {
+        validatePort(action.port, path: path + ".port", fail: fail)
+        if let scheme = action.scheme, scheme != "HTTP" && scheme != "HTTPS" {
+            fail(path + ".scheme", "Unsupported value \"\(scheme)\": supported values: \"HTTP\", \"HTTPS\"")
         }
     }
 

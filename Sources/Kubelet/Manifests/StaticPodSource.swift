@@ -143,7 +143,7 @@ public final class StaticPodSource: Sendable {
                 logger.info("static pod manifest \(gone) removed")
             }
             let snapshot = StaticPodSnapshot(pods: pods, errors: errors)
-            if let last = s.last, last.pods.map(\.uid) == snapshot.pods.map(\.uid),
+            if let last = s.last, last.pods == snapshot.pods,
                last.errors.map({ [$0.path, $0.message] }) == snapshot.errors.map({ [$0.path, $0.message] }) {
                 return nil
             }

@@ -1,6 +1,7 @@
 // The kubelet's back-off (CrashLoopBackOff, ImagePullBackOff): after a failure at time t, the
 // next try waits the current delay from t; each try doubles the delay up to the maximum; a
-// key with no failure for `resetAfter` starts again from the initial delay.
+// container that ran for `resetAfter` before failing, or a key with no failure for that long,
+// starts again from the initial delay.
 import Foundation
 
 struct BackOff: Sendable {
@@ -20,9 +21,16 @@ struct BackOff: Sendable {
     /// The delay now in force for `key` (for messages).
     func delay(_ key: String) -> Duration? { entries[key]?.delay }
 
-    /// Records a try after the failure at `failedAt`: the delay for the next failure.
-    mutating func next(_ key: String, failedAt: Date) {
-        if let entry = entries[key], failedAt.timeIntervalSince(entry.lastFailure) <= policy.resetAfter.seconds {
+    /// Records a try after the failure at `failedAt` (of a run that began at `ranSince`, for a
+    /// container that ran): the delay for the next failure.
+    mutating func next(_ key: String, failedAt: Date, ranSince: Date? = nil) {
+        let healthy: Bool
+        if let ranSince {
+            healthy = failedAt.timeIntervalSince(ranSince) >= policy.resetAfter.seconds
+        } else {
+            healthy = entries[key].map { failedAt.timeIntervalSince($0.lastFailure) > policy.resetAfter.seconds } ?? true
+        }
+        if let entry = entries[key], !healthy {
             entries[key] = (min(entry.delay * 2, policy.maximum), failedAt)
         } else {
             entries[key] = (policy.initial, failedAt)

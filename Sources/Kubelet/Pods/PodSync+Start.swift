@@ -12,13 +12,15 @@ extension PodSync {
                           state: inout PodSyncState, wake: inout WakeUp) async throws -> Bool {
         let name = container.name
         let pod = context.pod
-        // The failure this try follows: the last exit, or the last failed start.
-        let failedAt = [previous?.hasExited == true ? (previous?.finishedAt ?? Date()) : nil, state.startFailures[name]]
+        // The failure this try follows: the last exit (unless the kubelet stopped it for a new
+        // spec), or the last failed start.
+        let crashed = previous?.hasExited == true && !state.changedSpec.contains(previous?.id ?? "")
+        let failedAt = [crashed ? (previous?.finishedAt ?? Date()) : nil, state.startFailures[name]]
             .compactMap { $0 }.max()
         if let failedAt, let wait = state.crashBackOff.remaining(name, failedAt: failedAt) {
             // After a crash the container waits in CrashLoopBackOff; after a failed start, its
             // reason stays the one that failure gave.
-            if previous?.hasExited == true && state.startFailures[name] == nil {
+            if crashed && state.startFailures[name] == nil {
                 let delay = state.crashBackOff.delay(name) ?? settings.crashLoopBackOff.initial
                 state.waiting[name] = ContainerStateWaiting(
                     reason: "CrashLoopBackOff",
@@ -27,7 +29,10 @@ extension PodSync {
             wake.after(wait)
             return false
         }
-        if let failedAt { state.crashBackOff.next(name, failedAt: failedAt) }
+        if let failedAt {
+            let ranSince = crashed && failedAt == previous?.finishedAt ? previous?.startedAt : nil
+            state.crashBackOff.next(name, failedAt: failedAt, ranSince: ranSince)
+        }
         let restartCount = context.runtime.latest(name).map { $0.restartCount + 1 } ?? 0
         do {
             try await start(container, restartCount: restartCount, context: context, state: &state, wake: &wake)

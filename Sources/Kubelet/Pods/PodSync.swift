@@ -96,6 +96,13 @@ struct PodSync: Sendable {
             return true
         }
 
+        // A running container whose spec changed (same pod UID, new manifest) is stopped; the
+        // next sync starts it from the new spec.
+        if await stopChangedContainers(pod, current: current, podIP: context.podIPs.first, state: &state) {
+            wake.after(.milliseconds(50))
+            return true
+        }
+
         // Init containers: each regular one to success before the next; sidecars (restartPolicy
         // Always) started in their turn and kept running.
         let initContainers = pod.spec.initContainers ?? []
@@ -130,7 +137,8 @@ struct PodSync: Sendable {
             let instance = latest(container.name)
             if let instance {
                 if instance.isRunning { continue }
-                if instance.hasExited && !Self.shouldRestart(restartPolicy, exitCode: instance.exitCode) { continue }
+                if instance.hasExited && !Self.shouldRestart(restartPolicy, exitCode: instance.exitCode)
+                    && !state.changedSpec.contains(instance.id) { continue }
             }
             changed = try await startWithBackOff(container, previous: instance, context: context, state: &state, wake: &wake) || changed
         }
@@ -149,6 +157,23 @@ struct PodSync: Sendable {
             state.killMessages[instance.id] = "\(message): \(output)"
             await stop(instance, of: pod, podIP: podIP, gracePeriod: spec?.probe(type)?.terminationGracePeriodSeconds,
                        reason: "failed \(type.lowercased) probe")
+            stopped = true
+        }
+        return stopped
+    }
+
+    /// Stops the running app containers and sidecars whose spec hash is not their spec's now.
+    private func stopChangedContainers(_ pod: Pod, current: [RuntimeContainer], podIP: String?, state: inout PodSyncState) async -> Bool {
+        let specs = pod.spec.containers + (pod.spec.initContainers ?? []).filter { $0.restartPolicy == .always }
+        var stopped = false
+        for instance in current where instance.isRunning {
+            guard let spec = specs.first(where: { $0.name == instance.name }), let hash = instance.specHash,
+                  hash != ContainerSpecHash.of(spec) else { continue }
+            let message = "Container \(instance.name) definition changed, will be restarted"
+            logger.info("pod \(pod.namespace)/\(pod.name): \(message)")
+            state.killMessages[instance.id] = message
+            state.changedSpec.insert(instance.id)
+            await stop(instance, of: pod, podIP: podIP, reason: "its definition changed")
             stopped = true
         }
         return stopped
@@ -286,6 +311,7 @@ struct PodSync: Sendable {
         let live = Set(runtime.containers.map(\.id))
         state.terminationMessages = state.terminationMessages.filter { live.contains($0.key) }
         state.killMessages = state.killMessages.filter { live.contains($0.key) }
+        state.changedSpec = state.changedSpec.filter { live.contains($0) }
         probes.update(pod, runtime: runtime, podIP: pod.spec.hostNetwork == true ? hostIPs.first : runtime.podIPs.first)
         let status = PodStatusBuilder(hostIPs: hostIPs, probes: probes).status(pod, runtime: runtime, state: state, previous: state.lastStatus)
         if state.lastStatus?.phase != status.phase {

@@ -16,6 +16,8 @@ struct PodSyncState: Sendable {
     /// Why the kubelet stopped a container (a failed probe or postStart hook), by container ID:
     /// the message of its terminated state when it left none of its own.
     var killMessages: [String: String] = [:]
+    /// Containers stopped because their spec changed: started again whatever restartPolicy says.
+    var changedSpec: Set<String> = []
     var startTime: Date?
     var lastPodIPs: [String] = []
     /// A problem that keeps the whole pod from starting (volumes, sandbox).

@@ -53,6 +53,12 @@ final class PodWorker: Sendable {
 
     func wake() { wakeups.yield() }
 
+    /// The pod's spec changed under the same UID: the next sync works to the new one.
+    func update(_ pod: Pod) {
+        control.withLock { $0.pod = pod }
+        wakeups.yield()
+    }
+
     /// Stops the pod and removes it; the worker then finishes.
     func terminate(reason: String) {
         control.withLock { if $0.terminateReason == nil { $0.terminateReason = reason } }

@@ -18,9 +18,16 @@ actor PodWorkers {
         for (uid, worker) in workers where wanted[uid] == nil && !worker.isTerminating {
             worker.terminate(reason: "its manifest was removed or changed")
         }
+        // Same UID, new content (a manifest that names its uid): the pod is updated in place.
+        for (uid, worker) in workers where !worker.isTerminating {
+            if let pod = wanted[uid], pod != worker.pod { worker.update(pod) }
+        }
         waiting = waiting.filter { wanted[$0.key] != nil }
-        for pod in desired where workers[pod.uid] == nil && waiting[pod.uid] == nil {
-            sync.statuses.add(pod)
+        // New pods wait for an older pod of their name to finish, and so does a pod whose
+        // manifest came back while its earlier self was still stopping.
+        for pod in desired {
+            if let worker = workers[pod.uid], !worker.isTerminating { continue }
+            if waiting[pod.uid] == nil { sync.statuses.add(pod) }
             waiting[pod.uid] = pod
         }
         startWaiting()
@@ -29,8 +36,9 @@ actor PodWorkers {
     private func startWaiting() {
         for (uid, pod) in waiting.sorted(by: { $0.key < $1.key }) {
             let nameTaken = workers.values.contains { $0.pod.namespace == pod.namespace && $0.pod.name == pod.name }
-            guard !nameTaken else { continue }
+            guard !nameTaken, workers[uid] == nil else { continue }
             waiting[uid] = nil
+            sync.statuses.add(pod)   // the finished pod's removal may have taken its entry
             workers[uid] = PodWorker(pod: pod, sync: sync) { [weak self] uid in await self?.finished(uid) }
         }
     }

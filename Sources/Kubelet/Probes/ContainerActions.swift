@@ -1,7 +1,7 @@
 // The three actions probes and lifecycle hooks run against a container, as the kubelet runs
-// them: exec (CRI ExecSync with the timeout; exit code 0 succeeds), httpGet (from inside the
-// pod's network to the pod's IP or `host`; 2xx and 3xx succeed) and tcpSocket (a connection
-// that opens succeeds). Failures carry the kubelet's wording, for logs and statuses.
+// them: exec (CRI ExecSync with the timeout; exit code 0 succeeds), httpGet (HTTP or HTTPS from
+// inside the pod's network to the pod's IP or `host`; 2xx and 3xx succeed) and tcpSocket (a
+// connection that opens succeeds). Failures carry the kubelet's wording, for logs and statuses.
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -44,8 +44,9 @@ struct ContainerActions: Sendable {
     }
 
     func httpGet(_ action: HTTPGetAction, on target: ActionTarget, timeout: Duration) async -> ActionOutcome {
-        if let scheme = action.scheme, scheme.uppercased() != "HTTP" {
-            return .unknown("httpGet scheme \(scheme) is not supported by skiff-kubelet (HTTP only)")
+        let scheme = action.scheme ?? "HTTP"
+        guard scheme == "HTTP" || scheme == "HTTPS" else {
+            return .unknown("httpGet scheme \(scheme) is not supported (HTTP or HTTPS)")
         }
         let endpoint: PodEndpoint
         switch await resolve(host: action.host, port: action.port, on: target) {
@@ -54,7 +55,8 @@ struct ContainerActions: Sendable {
         }
         do {
             let headers = (action.httpHeaders ?? []).map { (name: $0.name, value: $0.value) }
-            let response = try await ProbeHTTPClient.get(endpoint, path: action.path ?? "/", headers: headers, timeout: timeout)
+            let response = try await ProbeHTTPClient.get(endpoint, secure: scheme == "HTTPS", path: action.path ?? "/",
+                                                          headers: headers, timeout: timeout)
             if (200..<400).contains(response.statusCode) { return .success(response.body) }
             return .failure("HTTP probe failed with statuscode: \(response.statusCode)")
         } catch {

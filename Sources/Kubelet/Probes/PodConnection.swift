@@ -38,6 +38,19 @@ enum PodConnection {
         }
     }
 
+    /// A socket connected to `endpoint` from inside its pod's network before `deadline`; the
+    /// caller owns it (non-blocking, ready to hand to NIO).
+    static func connectedSocket(to endpoint: PodEndpoint, deadline: ContinuousClock.Instant) async throws -> Int32 {
+        try await onOwnThread { try connect(endpoint, deadline: deadline) }
+    }
+
+    /// An IPv4 or IPv6 address rather than a name.
+    static func isAddressLiteral(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        let literal = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return inet_pton(AF_INET, literal, &v4) == 1 || inet_pton(AF_INET6, literal, &v6) == 1
+    }
+
     /// Runs blocking work on a new thread and waits for it without holding a pool thread.
     static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -51,12 +51,13 @@ final class ProbeManager: Sendable {
                 guard let probe = container.probe(type) else { continue }
                 let key = Key(uid: pod.uid, container: container.name, type: type)
                 wanted.insert(key)
-                let worker = workers.withLock { all in
-                    if let existing = all[key] { return existing }
+                let (worker, replaced) = workers.withLock { all -> (ProbeWorker, ProbeWorker?) in
+                    if let existing = all[key], existing.probe == probe { return (existing, nil) }
                     let new = ProbeWorker(key: key, probe: probe, pod: pod, manager: self)
-                    all[key] = new
-                    return new
+                    defer { all[key] = new }
+                    return (new, all[key])
                 }
+                replaced?.stop()   // the probe's spec changed
                 worker.track(instance.map { ActionTarget(containerID: $0.id, container: container, sandboxID: $0.sandboxID, podIP: podIP) },
                              startedAt: instance?.startedAt ?? Date())
             }

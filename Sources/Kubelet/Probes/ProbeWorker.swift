@@ -10,7 +10,7 @@ import Synchronization
 
 final class ProbeWorker: Sendable {
     let key: ProbeManager.Key
-    private let probe: Probe
+    let probe: Probe
     private let namespace: String
     private let podName: String
     private let manager: ProbeManager

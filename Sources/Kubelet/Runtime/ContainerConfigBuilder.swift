@@ -48,6 +48,7 @@ struct ContainerConfigBuilder {
             RuntimeLabels.terminationMessagePolicy: (container.terminationMessagePolicy ?? .file).rawValue,
             RuntimeLabels.terminationMessageHostPath: input.terminationMessageFile,
             RuntimeLabels.terminationGracePeriod: String(pod.spec.terminationGracePeriodSeconds ?? 30),
+            RuntimeLabels.containerHash: ContainerSpecHash.of(container),
         ]
         config.logPath = "\(container.name)/\(input.restartCount).log"
         config.stdin = container.stdin ?? false

@@ -50,5 +50,7 @@ struct RuntimeContainer: Sendable {
     var hasExited: Bool { status.state == .exited }
     var exitCode: Int32 { status.exitCode }
     var startedAt: Date? { status.startedAt > 0 ? Date(timeIntervalSince1970: Double(status.startedAt) / 1e9) : nil }
+    /// The hash of the spec it was created from (nil: made by a kubelet that kept none).
+    var specHash: String? { status.annotations[RuntimeLabels.containerHash] }
     var finishedAt: Date? { status.finishedAt > 0 ? Date(timeIntervalSince1970: Double(status.finishedAt) / 1e9) : nil }
 }

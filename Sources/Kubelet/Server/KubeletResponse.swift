@@ -1,5 +1,5 @@
-// What one request to the kubelet's API is answered with: a whole body, or a chunked stream
-// written as it comes (followed logs).
+// What one request to the kubelet's API is answered with: a whole body, a chunked stream
+// written as it comes (followed logs), or a stream proxied from the container runtime.
 import Foundation
 import NIOHTTP1
 
@@ -8,6 +8,9 @@ enum KubeletResponse: Sendable {
     /// A chunked body: `produce` writes it piece by piece and returns at its end. It is
     /// cancelled when the client goes away.
     case stream(contentType: String, produce: @Sendable (_ write: @Sendable ([UInt8]) async throws -> Void) async throws -> Void)
+    /// The request's upgrade passed on to the runtime's streaming server at this URL (exec,
+    /// attach, port-forward): see StreamProxy.
+    case upgrade(url: String)
 
     static func text(_ text: String, status: HTTPResponseStatus = .ok) -> KubeletResponse {
         .full(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
@@ -35,11 +38,17 @@ struct KubeletRequest: Sendable {
     var method: HTTPMethod
     var segments: [String]
     var query: [String: [String]]
+    /// The query as it came (port-forward's ports are parsed from it as the runtime parses them).
+    var rawQuery: String
+    /// The client asks to switch protocols (Connection: Upgrade): a stream.
+    var isUpgrade: Bool
 
-    init(method: HTTPMethod, uri: String) {
+    init(method: HTTPMethod, uri: String, isUpgrade: Bool = false) {
         self.method = method
+        self.isUpgrade = isUpgrade
         let (path, rawQuery) = uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
         segments = path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
+        self.rawQuery = rawQuery
         var query: [String: [String]] = [:]
         for pair in rawQuery.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

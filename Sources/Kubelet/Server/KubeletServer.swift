@@ -1,11 +1,13 @@
 // The kubelet's HTTP API (port 10250, loopback by default): plain HTTP/1.1 with swift-nio,
-// keep-alive, read-only. No authentication: it is meant for the node itself; bind it
-// elsewhere only behind something that authenticates.
+// keep-alive, read-only apart from the exec, attach and port-forward streams it proxies from
+// the container runtime. No authentication: it is meant for the node itself; bind it elsewhere
+// only behind something that authenticates.
 //
 //     let server = try await KubeletServer.bind(kubelet: kubelet)   // settings.address, settings.port
 //     let serving = Task { try await server.run() }
 //     ...
 //     serving.cancel()
+import CRIStreaming
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -19,17 +21,20 @@ public final class KubeletServer: Sendable {
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
     private let listener: NIOAsyncChannel<Connection, Never>
     private let routes: KubeletRoutes
+    private let proxy: StreamProxy
 
-    private init(host: String, port: Int, listener: NIOAsyncChannel<Connection, Never>, routes: KubeletRoutes) {
+    private init(host: String, port: Int, listener: NIOAsyncChannel<Connection, Never>, routes: KubeletRoutes, proxy: StreamProxy) {
         self.host = host
         self.port = port
         self.listener = listener
         self.routes = routes
+        self.proxy = proxy
     }
 
     /// Listens on `host`:`port` (default: the kubelet's --address and --port; port 0 takes a
-    /// free one).
-    public static func bind(kubelet: Kubelet, host: String? = nil, port: Int? = nil,
+    /// free one). `streamDialer` reaches the runtime's streaming server where plain TCP from
+    /// here cannot (nil: TCP, the runtime being on the same node and network).
+    public static func bind(kubelet: Kubelet, host: String? = nil, port: Int? = nil, streamDialer: StreamDialer? = nil,
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> KubeletServer {
         let host = host ?? kubelet.settings.address
         let port = port ?? kubelet.settings.port
@@ -48,7 +53,8 @@ public final class KubeletServer: Sendable {
             throw KubeletError.setup("the kubelet API cannot listen on \(host):\(port): \(error)")
         }
         let bound = listener.channel.localAddress?.port ?? port
-        return KubeletServer(host: host, port: bound, listener: listener, routes: KubeletRoutes(kubelet: kubelet))
+        return KubeletServer(host: host, port: bound, listener: listener, routes: KubeletRoutes(kubelet: kubelet),
+                             proxy: StreamProxy(dialer: streamDialer, group: group))
     }
 
     /// Serves until the task is cancelled; then every connection closes.
@@ -66,8 +72,9 @@ public final class KubeletServer: Sendable {
         let channel = connection.channel
         do {
             try await connection.executeThenClose { inbound, outbound in
+                var requests = inbound.makeAsyncIterator()
                 var head: HTTPRequestHead?
-                for try await part in inbound {
+                while let part = try await requests.next() {
                     switch part {
                     case .head(let h):
                         head = h
@@ -76,7 +83,17 @@ public final class KubeletServer: Sendable {
                     case .end:
                         guard let request = head else { continue }
                         head = nil
-                        let response = await routes.respond(to: KubeletRequest(method: request.method, uri: request.uri))
+                        let response = await routes.respond(to: KubeletRequest(method: request.method, uri: request.uri,
+                                                                               isUpgrade: StreamProxy.isUpgrade(request.headers)))
+                        if case .upgrade(let url) = response {
+                            // The connection is the stream's from here on, or closes after a refusal.
+                            try await proxy.run(request, to: url, client: channel, requests: &requests, writer: outbound) { refusal in
+                                var closing = request
+                                closing.headers.replaceOrAdd(name: "Connection", value: "close")
+                                _ = try await write(refusal, for: closing, to: outbound, channel: channel)
+                            }
+                            return
+                        }
                         let keepAlive = try await write(response, for: request, to: outbound, channel: channel)
                         if !keepAlive { return }
                     }
@@ -129,6 +146,9 @@ public final class KubeletServer: Sendable {
             }
             if finished { try await outbound.write(.end(nil)) }
             return false
+        case .upgrade:
+            // serve() hands these to the stream proxy; nothing else answers with one.
+            return try await write(.problem(.internalServerError, "a stream cannot be answered here"), for: request, to: outbound, channel: channel)
         }
     }
 }

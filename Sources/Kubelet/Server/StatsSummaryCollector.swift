@@ -1,7 +1,10 @@
 // /stats/summary: the node's usage from /proc (CPU time, memory, page faults), each pod's and
 // container's from CRI ListPodSandboxStats. CRI gives cumulative CPU time; the average rate
 // (usageNanoCores) comes from the previous sample of the same thing, as the kubelet's CRI
-// stats provider computes it.
+// stats provider computes it. Filesystems as the kubelet reports them with CRI stats: a
+// container's rootfs is its writable layer (CRI's figure), its logs what its log directory
+// takes; a pod's ephemeral storage adds its disk emptyDirs; the node's image filesystem is
+// CRI ImageFsInfo's.
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -12,15 +15,22 @@ final class StatsSummaryCollector: Sendable {
     private let statuses: PodStatusStore
     private let nodeName: String
     private let startTime: Date
+    private let rootDirectory: String
+    private let podLogsDirectory: String
+    private let volumes: PodVolumes
     /// The last cumulative CPU sample of each thing measured (node, pod, container): time in
     /// nanoseconds, usage in core-nanoseconds.
     private let lastCPU = Mutex<[String: (time: Int64, usage: UInt64)]>([:])
 
-    init(cri: CRIClient, statuses: PodStatusStore, nodeName: String, startTime: Date) {
+    init(cri: CRIClient, statuses: PodStatusStore, nodeName: String, startTime: Date, rootDirectory: String,
+         podLogsDirectory: String, volumes: PodVolumes) {
         self.cri = cri
         self.statuses = statuses
         self.nodeName = nodeName
         self.startTime = startTime
+        self.rootDirectory = rootDirectory
+        self.podLogsDirectory = podLogsDirectory
+        self.volumes = volumes
     }
 
     func summary() async throws -> StatsSummary {
@@ -28,6 +38,9 @@ final class StatsSummaryCollector: Sendable {
         var node = NodeStats(nodeName: nodeName, startTime: KubeTime(startTime))
         node.cpu = nodeCPU(at: now)
         node.memory = Self.nodeMemory(at: now)
+        let time = KubeTime(nanoseconds: now)
+        node.fs = DiskUsage.wholeFilesystem(of: rootDirectory, at: time)
+        node.runtime = await runtimeFilesystems()
         let pods = statuses.all()
         let byUID = Dictionary(pods.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
         var podStats: [PodStats] = []
@@ -41,20 +54,74 @@ final class StatsSummaryCollector: Sendable {
                 stats.memory = Self.memory(linux.memory)
                 stats.network = Self.network(linux.network)
                 if let count = linux.process?.processCount?.value { stats.processStats = ProcessStats(processCount: count) }
+                let logs = "\(podLogsDirectory)/\(pod.namespace)_\(pod.name)_\(uid)"
                 stats.containers = linux.containers.map { container in
                     let name = container.attributes.labels[RuntimeLabels.containerName] ?? container.attributes.metadata.name
                     let started = pod.container(named: name)?.state?.running?.startedAt ?? stats.startTime
                     var c = KubeAPI.ContainerStats(name: name, startTime: started)
                     c.cpu = cpu(container.cpu, key: "container/" + container.attributes.id)
                     c.memory = Self.memory(container.memory)
+                    c.rootfs = Self.writableLayer(container.writableLayer)
+                    c.logs = DiskUsage.directory(logs + "/" + name, at: KubeTime(nanoseconds: now))
                     return c
                 }.sorted { $0.name < $1.name }
             }
+            (stats.volume, stats.ephemeralStorage) = storage(of: pod, containers: stats.containers, at: KubeTime(nanoseconds: now))
             podStats.append(stats)
         }
         forgetOld(before: now)
         podStats.sort { ($0.podRef.namespace, $0.podRef.name) < ($1.podRef.namespace, $1.podRef.name) }
         return StatsSummary(node: node, pods: podStats)
+    }
+
+    // MARK: filesystems
+
+    /// A writable layer as CRI measures it, on its filesystem's figures.
+    static func writableLayer(_ layer: CRIAPI.FilesystemUsage?) -> FsStats? {
+        guard let layer, let used = layer.usedBytes?.value else { return nil }
+        let time = KubeTime(nanoseconds: layer.timestamp > 0 ? layer.timestamp : nanosecondsNow())
+        var stats = DiskUsage.filesystem(of: layer.fsId.mountpoint, at: time) ?? FsStats(time: time)
+        stats.usedBytes = used
+        stats.inodesUsed = layer.inodesUsed?.value
+        return stats
+    }
+
+    /// The pod's emptyDir volumes, and its ephemeral storage: its containers' writable layers
+    /// and logs, and its disk emptyDirs (memory ones count as memory).
+    private func storage(of pod: Pod, containers: [KubeAPI.ContainerStats], at time: KubeTime) -> ([VolumeStats]?, FsStats?) {
+        var volumeStats: [VolumeStats] = []
+        var onDisk: UInt64 = 0, inodes: UInt64 = 0
+        for volume in pod.spec.volumes ?? [] {
+            guard let emptyDir = volume.emptyDir else { continue }
+            let path = volumes.volumeDirectory(pod.uid, plugin: "empty-dir", name: volume.name)
+            if emptyDir.medium == .memory {
+                if let fs = DiskUsage.wholeFilesystem(of: path, at: time) { volumeStats.append(VolumeStats(name: volume.name, fs: fs)) }
+            } else if let fs = DiskUsage.directory(path, at: time) {
+                volumeStats.append(VolumeStats(name: volume.name, fs: fs))
+                onDisk += fs.usedBytes ?? 0
+                inodes += fs.inodesUsed ?? 0
+            }
+        }
+        for container in containers {
+            for fs in [container.rootfs, container.logs].compactMap({ $0 }) {
+                onDisk += fs.usedBytes ?? 0
+                inodes += fs.inodesUsed ?? 0
+            }
+        }
+        var ephemeral = DiskUsage.filesystem(of: rootDirectory, at: time) ?? FsStats(time: time)
+        ephemeral.usedBytes = onDisk
+        ephemeral.inodesUsed = inodes
+        return (volumeStats.isEmpty ? nil : volumeStats.sorted { $0.name < $1.name }, ephemeral)
+    }
+
+    /// The runtime's image filesystem (CRI ImageFsInfo); containers' writable layers share it
+    /// unless the runtime names another.
+    private func runtimeFilesystems() async -> RuntimeStats? {
+        guard let info = try? await cri.imageFsInfo() else { return nil }
+        var stats = RuntimeStats()
+        stats.imageFs = info.imageFilesystems.first.flatMap(Self.writableLayer)
+        stats.containerFs = info.containerFilesystems.first.flatMap(Self.writableLayer) ?? stats.imageFs
+        return stats
     }
 
     // MARK: CPU rates
