@@ -65,7 +65,7 @@ let package = Package(
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
         .executableTarget(name: "skiff-cri", dependencies: [
-            "CRIServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CRIServer", "ImageStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // crictl's verbs over the CRI client: rendering, id prefixes, config files, logs.
         .target(name: "SkiffCtl", dependencies: [

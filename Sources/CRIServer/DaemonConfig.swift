@@ -25,6 +25,10 @@ public struct DaemonConfig: Sendable {
     public var cniConfDir = "/etc/skiff/cni"
     public var cniBinDirs = ["/usr/lib/cni", "/opt/cni/bin"]
     public var insecureRegistries: Set<String> = []
+    /// The command that fetches an image in a process of its own (skiff-cri: itself with
+    /// `fetch-image`), given --root, --insecure-registry flags and the reference, credentials
+    /// on stdin; nil: pulls run in the daemon.
+    public var fetchCommand: [String]? = nil
     /// Where the streaming server (exec, attach, port-forward) listens: loopback, a free port by default.
     public var streamingAddress = "127.0.0.1"
     public var streamingPort = 0

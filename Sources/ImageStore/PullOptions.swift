@@ -3,7 +3,7 @@
 // where to report progress.
 import OCISpec
 
-public struct RegistryCredentials: Sendable, Equatable {
+public struct RegistryCredentials: Sendable, Equatable, Codable {
     public var username: String
     public var password: String
     public init(username: String, password: String) { self.username = username; self.password = password }

@@ -1,8 +1,10 @@
-// One pull from a registry, as containerd does it: resolve the reference to a manifest (an
+// The registry part of a pull, as containerd does it: resolve the reference to a manifest (an
 // index or manifest list picks this node's platform), fetch the config and layers straight
 // into the content store (verified against digest and size, a few layers at a time, skipping
-// blobs already present), and record the image in the index last. A failed pull leaves no
-// visible half blob (the content store publishes only verified blobs) and no record.
+// blobs already present) and unpack each layer as it lands; the manifests are stored last.
+// Recording the image is the index's part (ImageIndex.record), so this can run in a process
+// of its own. A failed fetch leaves no visible half blob (the content store publishes only
+// verified blobs) and no record.
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -10,7 +12,8 @@ import OCISpec
 import RuntimeCore
 
 struct RegistryPuller {
-    let index: ImageIndex
+    let content: ContentStore
+    let snapshots: SnapshotStore
     let reference: ImageReference
     let options: PullOptions
     let client: RegistryClient
@@ -20,15 +23,15 @@ struct RegistryPuller {
     /// Manifests are small; anything bigger is not one (containerd's limit is 4 MiB too).
     static let manifestLimit = 4 << 20
 
-    init(index: ImageIndex, reference: ImageReference, options: PullOptions) {
-        self.index = index; self.reference = reference; self.options = options
+    init(content: ContentStore, snapshots: SnapshotStore, reference: ImageReference, options: PullOptions) {
+        self.content = content; self.snapshots = snapshots; self.reference = reference; self.options = options
         client = RegistryClient(reference: reference, options: options)
     }
 
     /// A manifest or index as fetched: its bytes, the digest of those bytes, its media type.
     struct Fetched { var bytes: [UInt8]; var digest: Digest; var mediaType: String }
 
-    func pull() async throws -> ImageRecord {
+    func fetch() async throws -> FetchedImage {
         let top = try await fetchManifest(reference.digest?.description ?? reference.tag ?? ImageReference.defaultTag,
                                           expected: reference.digest)
         var chain = [top]
@@ -45,7 +48,7 @@ struct RegistryPuller {
             let manifest = try decode(Manifest.self, current.bytes, what: "manifest \(current.digest)")
             let configDigest = try parse(manifest.config.digest)
             try await fetchBlob(manifest.config)
-            let config = try decode(ImageConfig.self, try index.content.read(configDigest), what: "config \(configDigest)")
+            let config = try decode(ImageConfig.self, try content.read(configDigest), what: "config \(configDigest)")
             guard config.rootfs.diffIDs.count == manifest.layers.count else {
                 throw RuntimeError("pull \(reference): manifest \(current.digest) has \(manifest.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff_ids")
             }
@@ -55,10 +58,13 @@ struct RegistryPuller {
             try await fetchBlobs(layers.map { $0.0 }) { i in
                 guard options.unpack else { return }
                 let (descriptor, (diffID, chainID)) = layers[i]
-                let blob = LayerBlob(path: index.content.path(try parse(descriptor.digest)), diffID: diffID)
-                try await Blocking.run { try index.snapshots.ensure(blob, chainID: chainID) }
+                let blob = LayerBlob(path: content.path(try parse(descriptor.digest)), diffID: diffID)
+                try await Blocking.run { try snapshots.ensure(blob, chainID: chainID) }
             }
-            return try record(chain: chain, manifest: manifest, configDigest: configDigest)
+            for m in chain where !content.exists(m.digest) { _ = try content.write(m.bytes, expected: m.digest) }
+            return FetchedImage(reference: reference.description,
+                                manifests: chain.map { FetchedImage.Manifest(digest: $0.digest, mediaType: $0.mediaType) },
+                                config: configDigest)
         }
         throw RuntimeError("pull \(reference): indexes nested too deeply")
     }
@@ -105,12 +111,12 @@ struct RegistryPuller {
 
     func fetchBlob(_ descriptor: Descriptor) async throws {
         let digest = try parse(descriptor.digest)
-        if index.content.exists(digest) {
+        if content.exists(digest) {
             options.progress?(PullProgress(digest: digest, bytesDone: descriptor.size, bytesTotal: descriptor.size, alreadyPresent: true))
             return
         }
         let response = try await client.get("blobs", digest.description, timeout: .hours(1))
-        let writer = try index.content.writer(expected: digest, size: descriptor.size)
+        let writer = try content.writer(expected: digest, size: descriptor.size)
         do {
             for try await chunk in response.body {
                 try chunk.withUnsafeReadableBytes { try writer.append($0) }
@@ -122,27 +128,6 @@ struct RegistryPuller {
             writer.abort()  // the ingest file goes; nothing under blobs/ ever saw these bytes
             throw RuntimeError("pull \(reference): blob \(digest): \(error)")
         }
-    }
-
-    /// Stores the manifests and records the image, under the index lock (as imports do).
-    func record(chain: [Fetched], manifest: Manifest, configDigest: Digest) throws -> ImageRecord {
-        let records = try index.runImport { session in
-            for m in chain { try session.store(m.bytes) }
-            var size = chain.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
-            for d in [manifest.config] + manifest.layers {
-                let digest = try parse(d.digest)
-                if MediaType.isForeignLayer(d.mediaType) && !index.content.exists(digest) { continue }
-                // A GC between fetch and record could have taken it: say so, a retry refetches.
-                guard index.content.exists(digest) else {
-                    throw RuntimeError("pull \(reference): blob \(digest) vanished before the image was recorded")
-                }
-                size += d.size
-            }
-            return [ImageRecord(id: configDigest, target: chain[0].digest, targetMediaType: chain[0].mediaType,
-                                manifest: chain[chain.count - 1].digest, names: [reference.description],
-                                size: size, importedAt: ImageIndex.now())]
-        }
-        return records[0]
     }
 
     private func parse(_ text: String) throws -> Digest {

@@ -21,15 +21,25 @@ public final class SnapshotStore: Sendable {
     var containersDir: String { root + "/containers" }
 
     private static let temporaryPrefix = ".tmp-"
+    /// Temporary names carry the pid of the process making them: several processes share a
+    /// store (the daemon and its pull processes), and only a dead one's leftovers are stale.
+    private static var temporaryStem: String { "\(temporaryPrefix)\(getpid())-" }
 
     /// Opens (creating) the store, and removes what interrupted unpacks and removals left.
     public init(root: String) throws {
         self.root = root
         try FileIO.mkdirAll(root + "/snapshots", mode: 0o700)
         try FileIO.mkdirAll(root + "/containers", mode: 0o700)
-        for name in FileIO.list(root + "/snapshots") where name.hasPrefix(Self.temporaryPrefix) {
+        for name in FileIO.list(root + "/snapshots") where Self.isStaleTemporary(name) {
             FileIO.removeAll(root + "/snapshots/" + name)
         }
+    }
+
+    static func isStaleTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix(temporaryPrefix) else { return false }
+        let pid = name.dropFirst(temporaryPrefix.count).prefix { $0 != "-" }
+        guard let pid = Int32(pid), pid > 0 else { return true }
+        return kill(pid, 0) < 0 && errno == ESRCH
     }
 
     // MARK: chain IDs
@@ -93,7 +103,7 @@ public final class SnapshotStore: Sendable {
     private func unpack(_ layer: LayerBlob, chainID: String) throws {
         let hex = try Self.hex(chainID)
         _ = try Self.hex(layer.diffID)
-        var template = Array("\(snapshotsDir)/\(Self.temporaryPrefix)\(hex)-XXXXXX".utf8CString)
+        var template = Array("\(snapshotsDir)/\(Self.temporaryStem)\(hex)-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw RuntimeError.system("snapshot \(chainID): make a temporary directory") }
         let temporary = String(cString: made)
         do {
@@ -121,7 +131,7 @@ public final class SnapshotStore: Sendable {
     /// The caller makes sure no image or mounted rootfs still uses it.
     public func remove(chainID: String) throws {
         let hex = try Self.hex(chainID)
-        var template = Array("\(snapshotsDir)/\(Self.temporaryPrefix)remove-\(hex)-XXXXXX".utf8CString)
+        var template = Array("\(snapshotsDir)/\(Self.temporaryStem)remove-\(hex)-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw RuntimeError.system("remove snapshot \(chainID): make a temporary name") }
         let aside = String(cString: made)
         if rename(snapshotsDir + "/" + hex, aside) < 0 {

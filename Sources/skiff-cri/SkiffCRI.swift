@@ -3,12 +3,27 @@ import ArgumentParser
 import CRIServer
 import Dispatch
 import Foundation
+import ImageStore
 
 @main
 struct SkiffCRI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff-cri", abstract: "The CRI daemon: pod sandboxes, containers and images over HTTP/JSON on a Unix socket.",
-        version: "skiff-cri 0.1.0")
+        version: "skiff-cri 0.1.0", subcommands: [Serve.self, FetchImage.self], defaultSubcommand: Serve.self)
+
+    static func main() async {
+        CRIDaemon.configureProcess()
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand { try await async.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve CRI (the default).")
 
     @Option(help: "Images, snapshots and records.") var root = "/var/lib/skiff"
     @Option(help: "Runtime files: sandboxes, bundles, monitors' sockets, network namespaces.") var state = "/run/skiff"
@@ -27,16 +42,6 @@ struct SkiffCRI: AsyncParsableCommand {
     var streamPort = 0
     @Option(name: .customLong("log-level")) var logLevel = "info"
 
-    static func main() async {
-        CRIDaemon.configureProcess()
-        do {
-            var command = try parseAsRoot()
-            if var daemon = command as? SkiffCRI { try await daemon.run() } else { try command.run() }
-        } catch {
-            exit(withError: error)
-        }
-    }
-
     func run() async throws {
         var config = DaemonConfig()
         config.root = absolute(root)
@@ -53,6 +58,7 @@ struct SkiffCRI: AsyncParsableCommand {
         config.cniConfDir = absolute(cniConfDir)
         if !cniBinDirs.isEmpty { config.cniBinDirs = cniBinDirs.map(absolute) }
         config.insecureRegistries = Set(insecureRegistries)
+        config.fetchCommand = ["/proc/self/exe", "fetch-image"]   // this very binary, even if replaced on disk
         guard (0...65535).contains(streamPort) else { throw ValidationError("--stream-port \(streamPort): not a port (0-65535)") }
         config.streamingAddress = streamAddress
         config.streamingPort = streamPort
@@ -95,6 +101,33 @@ struct SkiffCRI: AsyncParsableCommand {
 
     func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+/// A pull's registry part, run by the daemon in a process of its own (see FetchProcess).
+struct FetchImage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch-image", abstract: "Fetch an image into a store (blobs and snapshots) and print what was fetched; the daemon records it.",
+        shouldDisplay: false)
+
+    @Option(help: "The store's root, as the daemon's --root.") var root: String
+    @Option(name: .customLong("insecure-registry"), help: "HOST:PORT reached over plain HTTP (repeatable).") var insecureRegistries: [String] = []
+    @Argument(help: "The image reference.") var reference: String
+
+    func run() async throws {
+        var options = PullOptions(insecureRegistries: Set(insecureRegistries))
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        if !input.isEmpty {
+            struct Input: Decodable { var credentials: [String: RegistryCredentials] }
+            options.credentials = try JSONDecoder().decode(Input.self, from: input).credentials
+        }
+        do {
+            let fetched = try await ImageIndex.fetch(reference, options: options, root: root)
+            FileHandle.standardOutput.write(try JSONEncoder().encode(fetched))
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 

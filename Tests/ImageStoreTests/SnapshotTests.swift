@@ -82,10 +82,15 @@ final class SnapshotTests: XCTestCase {
         let dir = try makeScratchDirectory("snap")
         let layers = try makeLayers(dir)
         let chainIDs = try SnapshotStore(root: dir + "/store").prepare(layers: [layers.base])
-        // What a crash mid-unpack and mid-removal leaves behind.
-        try shell("mkdir -p '\(dir)/store/snapshots/.tmp-abc-123456/fs/etc' '\(dir)/store/snapshots/.tmp-remove-def-654321/fs'")
+        // What a crash mid-unpack and mid-removal leaves behind (a process that is gone, or a
+        // name no process makes); and an unpack under way in a live process (here: this one),
+        // which a second process opening the store (a pull process) must leave alone.
+        let dead = try Command.start("/bin/true", [])
+        _ = Command.wait(dead, timeout: 10)
+        let live = "\(dir)/store/snapshots/.tmp-\(getpid())-abc-123456"
+        try shell("mkdir -p '\(dir)/store/snapshots/.tmp-\(dead)-abc-123456/fs/etc' '\(dir)/store/snapshots/.tmp-remove-def-654321/fs' '\(live)/fs'")
         let store = try SnapshotStore(root: dir + "/store")
-        XCTAssertEqual(directoryListing(dir + "/store/snapshots"), [String(chainIDs[0].dropFirst(7))])
+        XCTAssertEqual(directoryListing(dir + "/store/snapshots"), [String(chainIDs[0].dropFirst(7)), ".tmp-\(getpid())-abc-123456"].sorted())
         XCTAssertEqual(store.list(), chainIDs)
     }
 

@@ -164,6 +164,13 @@ final class CtlAgainstDaemonTests: XCTestCase {
         let badCreds = try ctl.run(["pull", "--creds", "nocolon", node.image])
         XCTAssertEqual(badCreds.status, 1)
         XCTAssertTrue(badCreds.stderr.contains("USERNAME:PASSWORD"), badCreds.stderr)
+        // Pulls fetch in a process of their own: credentials reach it, its errors come back.
+        XCTAssertTrue(try ctl.ok("pull", "--creds", "someone:secret", node.image).hasPrefix("Image is up to date for sha256:"))
+        let missingTag = try ctl.run(["pull", "\(node.registry)/test/busybox:nothere"])
+        XCTAssertEqual(missingTag.status, 1)
+        XCTAssertTrue(missingTag.stderr.contains("pull \(node.registry)/test/busybox:nothere: ") && missingTag.stderr.contains("nothere"),
+                      missingTag.stderr)
+        XCTAssertEqual(try ctl.ok("images", "-q"), id + "\n", "a failed pull records nothing")
     }
 
     func testRunOfCrictlConfigsExecEventsAndOutputFormats() async throws {

@@ -13,10 +13,10 @@ and nothing maps its neighbours. The daemon runs a node's day in a network names
 the run: a pull from a local registry, pods started, listed, inspected, exec'd into, stopped and
 removed. Its page map then says which pages it touched; the functions on them, in address order,
 are the ordering file. (The Swift runtime and Foundation come prebuilt, a few functions to a
-page: for them the list holds every function on a touched page.)
+page: for them the list holds every function on a touched page. The pull's own process runs
+from the same copy, so a few of its functions, cached beside the daemon's, are listed too.)
 """
 import argparse
-import json
 import lzma
 import os
 import shutil
@@ -71,21 +71,6 @@ def touched_offsets(pid, name):
                 if struct.unpack_from("Q", entries, i * 8)[0] >> 63:
                     out.append(int(f[2], 16) + i * 4096)
     return out
-
-
-def chunked_functions():
-    """Functions of the prebuilt Swift libraries that share one .text section with the rest of
-    their object file: the linker moves such a section whole, so listing one of them would
-    pull hundreds of kilobytes that do not run into the hot part. They are left where they are."""
-    names = set()
-    archives = os.path.join(os.path.dirname(os.path.dirname(shutil.which("swift"))), "lib", "swift_static", "linux")
-    for archive in os.listdir(archives):
-        if archive.endswith(".a"):
-            for line in sh("objdump", "-t", os.path.join(archives, archive)).splitlines():
-                f = line.split()
-                if len(f) >= 6 and f[-3] == ".text" and "F" in f[1:-3]:
-                    names.add(f[-1])
-    return names
 
 
 def functions_on(binary, offsets):
@@ -170,8 +155,7 @@ def main():
         if copy:
             copy.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    chunked = chunked_functions()
-    names = [n for n in functions_on(binary, offsets) if n not in chunked]
+    names = functions_on(binary, offsets)
     with lzma.open(o.out, "wt", preset=9) as f:
         f.write("\n".join(names) + "\n")
     print(f"{len(offsets) * 4 / 1024:.1f} MB of code touched; {len(names)} functions -> {o.out}")

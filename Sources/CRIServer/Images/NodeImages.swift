@@ -10,11 +10,18 @@ public final class NodeImages: Sendable {
     let insecureRegistries: Set<String>
     /// Whether some container uses an image (its ID), so RemoveImage can refuse.
     let inUse: @Sendable (String) -> Bool
+    /// Where pulls fetch (nil: in this process).
+    let fetcher: ImageFetcher?
 
-    public init(index: ImageIndex, insecureRegistries: Set<String>, inUse: @escaping @Sendable (String) -> Bool) {
+    public init(index: ImageIndex, insecureRegistries: Set<String>, fetchCommand: [String]? = nil,
+                inUse: @escaping @Sendable (String) -> Bool) {
         self.index = index
         self.insecureRegistries = insecureRegistries
         self.inUse = inUse
+        fetcher = fetchCommand.map { command in
+            let process = FetchProcess(command: command, root: index.root)
+            return { try await process.fetch($0, options: $1) }
+        }
     }
 
     public func pullImage(_ request: PullImageRequest) async throws -> PullImageResponse {
@@ -26,7 +33,7 @@ public final class NodeImages: Sendable {
             options.credentials[auth.serverAddress.isEmpty ? host : Self.host(auth.serverAddress)] = credentials
         }
         let record: ImageRecord
-        do { record = try await index.pull(name, options: options) } catch {
+        do { record = try await index.pull(name, options: options, fetcher: fetcher) } catch {
             throw CRIError.internal("pull \(name): \(error)")
         }
         var response = PullImageResponse()

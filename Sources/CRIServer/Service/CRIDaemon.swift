@@ -36,7 +36,8 @@ public final class CRIDaemon: Sendable {
         let index = try ImageIndex(root: config.root)
         let runtime = try NodeRuntime(config: config, images: index)
         self.runtime = runtime
-        images = NodeImages(index: index, insecureRegistries: config.insecureRegistries) { id in runtime.usesImage(id) }
+        images = NodeImages(index: index, insecureRegistries: config.insecureRegistries,
+                            fetchCommand: config.fetchCommand) { id in runtime.usesImage(id) }
         try FileIO.mkdirAll((config.listen as NSString).deletingLastPathComponent, mode: 0o711)
         let streaming: StreamingServer
         do {
