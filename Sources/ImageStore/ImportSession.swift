@@ -3,6 +3,7 @@
 // deletes those no recorded image needs (other platforms' blobs in an archive). It runs under
 // the index lock, from the first blob to the last record, so GC cannot race it.
 import Foundation
+import Glibc
 import RuntimeCore
 
 final class ImportSession {
@@ -61,5 +62,14 @@ extension ImageIndex {
         }
     }
 
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    /// The time as RFC 3339 in UTC ("2026-11-24T02:10:00Z"), from the C library: Foundation's
+    /// ISO8601DateFormatter would load ICU's calendar and time zone data into the daemon.
+    static func now() -> String {
+        var seconds = time(nil)
+        var utc = tm()
+        gmtime_r(&seconds, &utc)
+        var text = [CChar](repeating: 0, count: 32)
+        strftime(&text, text.count, "%Y-%m-%dT%H:%M:%SZ", &utc)
+        return String(cString: text)
+    }
 }
