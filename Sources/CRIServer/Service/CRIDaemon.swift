@@ -20,9 +20,9 @@ public final class CRIDaemon: Sendable {
     public let streaming: StreamingServer
     let lockFD: Int32
 
-    /// Process-wide settings for a long-lived daemon; call first thing in main, before any
-    /// other thread allocates. glibc gives each thread that allocates a malloc arena of its own,
-    /// kept for good: with NIO, Dispatch and pool threads the daemon stays smaller with one.
+    /// Process-wide settings for a long-lived daemon; call first thing in main. glibc gives each
+    /// thread that allocates a malloc arena of its own, kept for good: one arena for NIO,
+    /// Dispatch and pool threads alike, which must be said before another thread allocates.
     public static func configureProcess() {
         sk_daemon_malloc_policy(1)
     }

@@ -34,7 +34,6 @@ int sk_set_pdeathsig(int sig);
 /* fds */
 int sk_close_range_cloexec(unsigned int first);
 int sk_pipe2(int fds[2], int flags);
-/* mallopt(M_ARENA_MAX, n): at most n malloc arenas for the whole process. */
 /* Long-running daemons: at most `arenas` malloc arenas, fixed mmap/trim thresholds. */
 void sk_daemon_malloc_policy(int arenas);
 /* Gives free heap pages back to the kernel (malloc_trim(0)). */
