@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,10 +26,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def sh(*args, **kw):
-    return subprocess.run(list(args), check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+sys.path.insert(0, HERE)
+from node import REGISTRY, run as sh, start_registry, status_kb, stop_registry  # noqa: E402
 
 
 class Bench:
@@ -39,36 +36,22 @@ class Bench:
         self.fetch_peaks = []
         self.ns = f"skiff-bench-{os.getpid()}"
         self.tmp = tempfile.mkdtemp(prefix="skiff-bench-images-")
-        self.reg = "127.0.0.1:5000"
+        self.reg = REGISTRY
         self.image = f"{self.reg}/bench/multi:1"
-        self.procs = []
+        self.registry = None
 
     def netns(self, *args):
         return ["nsenter", f"--net=/run/netns/{self.ns}", *args]
 
     def setup(self):
-        sh("ip", "netns", "add", self.ns)
-        sh("ip", "-n", self.ns, "link", "set", "lo", "up")
         layout = os.path.join(self.tmp, "multi-oci")
         sh(sys.executable, os.path.join(HERE, "mkmultilayer.py"), self.o.base, layout, str(self.o.layers), str(self.o.mb))
-        with open(os.path.join(self.tmp, "registry.yml"), "w") as f:
-            f.write(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {self.tmp}/registry\nhttp:\n  addr: {self.reg}\n")
-        self.procs.append(subprocess.Popen(self.netns("docker-registry", "serve", f"{self.tmp}/registry.yml"),
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for _ in range(100):
-            if subprocess.run(self.netns("bash", "-c", "echo > /dev/tcp/127.0.0.1/5000"), stderr=subprocess.DEVNULL).returncode == 0:
-                break
-            time.sleep(0.1)
-        sh(*self.netns("skopeo", "copy", "--quiet", "--dest-tls-verify=false", f"oci:{layout}:latest", f"docker://{self.image}"))
+        self.registry = start_registry(self.ns, self.tmp, layout=layout, image=self.image)
         size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(layout) for f in fs)
         return size
 
     def cleanup(self):
-        for p in self.procs:
-            p.kill()
-            p.wait()
-        subprocess.run(["ip", "netns", "delete", self.ns], stderr=subprocess.DEVNULL)
-        subprocess.run(["sh", "-c", f"grep -o ' {self.tmp}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
+        stop_registry(self.registry, self.ns, self.tmp)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def timed(self, *args):
@@ -101,10 +84,7 @@ class Bench:
             fetch_peak = 0
             while pull.poll() is None:
                 for child in children(pid):
-                    try:
-                        fetch_peak = max(fetch_peak, status_kb(child, "VmHWM"))
-                    except (FileNotFoundError, ProcessLookupError):
-                        pass   # it ended between the listing and the read
+                    fetch_peak = max(fetch_peak, status_kb(child, "VmHWM"))
                 time.sleep(0.005)
             elapsed = time.monotonic() - start
             if pull.returncode != 0:
@@ -146,14 +126,6 @@ def children(pid):
         except FileNotFoundError:
             pass
     return found
-
-
-def status_kb(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def main():

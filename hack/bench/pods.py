@@ -25,34 +25,7 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def run(*args, **kw):
-    r = subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: {r.stderr.strip() or r.stdout.strip()}")
-    return r.stdout
-
-
-def kb(pid, field):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except FileNotFoundError:
-        pass
-    return 0
-
-
-def private_kb(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            return sum(int(l.split()[1]) for l in f if l.startswith(("Private_Clean:", "Private_Dirty:")))
-    except FileNotFoundError:
-        return 0
+from node import ROOT, private_kb, run, start_registry, status_kb as kb, stop_registry
 
 
 class Skiff:
@@ -131,32 +104,6 @@ class Podman:
         subprocess.run([*self.base, "system", "reset", "-f"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run(["sh", "-c", f"grep -o ' {self.short}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
         shutil.rmtree(self.short, ignore_errors=True)
-
-
-def start_registry(ns, tmp):
-    """Network namespace `ns` with docker-registry on its 127.0.0.1:5000 holding the busybox
-    test image as bench/busybox:1; returns the registry process."""
-    run("ip", "netns", "add", ns)
-    run("ip", "-n", ns, "link", "set", "lo", "up")
-    open(f"{tmp}/registry.yml", "w").write(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {tmp}/registry\nhttp:\n  addr: 127.0.0.1:5000\n")
-    registry = subprocess.Popen(["nsenter", f"--net=/run/netns/{ns}", "docker-registry", "serve", f"{tmp}/registry.yml"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if subprocess.run(["nsenter", f"--net=/run/netns/{ns}", "bash", "-c", "echo > /dev/tcp/127.0.0.1/5000"], stderr=subprocess.DEVNULL).returncode == 0:
-            break
-        time.sleep(0.1)
-    run("nsenter", f"--net=/run/netns/{ns}", "skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-        f"oci:{ROOT}/rootfs/out/busybox-oci:latest", "docker://127.0.0.1:5000/bench/busybox:1")
-    return registry
-
-
-def stop_registry(registry, ns, tmp):
-    """Stops the registry, removes the namespace and whatever is still mounted under `tmp`."""
-    if registry:
-        registry.kill()
-        registry.wait()
-    subprocess.run(["ip", "netns", "delete", ns], stderr=subprocess.DEVNULL)
-    subprocess.run(["sh", "-c", f"grep -o ' {tmp}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
 
 
 def timed(f, *a):

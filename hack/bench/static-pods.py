@@ -27,27 +27,8 @@ import subprocess
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+from node import ROOT, run, start_registry, status_kb as kb, stop_registry
 NODE = "bench"
-
-
-def run(*args, **kw):
-    r = subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: {r.stderr.strip() or r.stdout.strip()}")
-    return r.stdout
-
-
-def kb(pid, field):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except FileNotFoundError:
-        pass
-    return 0
 
 
 def manifest(name, image):
@@ -199,19 +180,9 @@ def main():
     o = p.parse_args()
     ns = f"skiff-bench-{os.getpid()}"
     tmp = tempfile.mkdtemp(prefix="skiff-bench-static-")
-    procs, stacks = [], {}
+    registry, stacks = None, {}
     try:
-        run("ip", "netns", "add", ns)
-        run("ip", "-n", ns, "link", "set", "lo", "up")
-        open(f"{tmp}/registry.yml", "w").write(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {tmp}/registry\nhttp:\n  addr: 127.0.0.1:5000\n")
-        procs.append(subprocess.Popen(["nsenter", f"--net=/run/netns/{ns}", "docker-registry", "serve", f"{tmp}/registry.yml"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for _ in range(100):
-            if subprocess.run(["nsenter", f"--net=/run/netns/{ns}", "bash", "-c", "echo > /dev/tcp/127.0.0.1/5000"], stderr=subprocess.DEVNULL).returncode == 0:
-                break
-            time.sleep(0.1)
-        run("nsenter", f"--net=/run/netns/{ns}", "skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-            f"oci:{ROOT}/rootfs/out/busybox-oci:latest", "docker://127.0.0.1:5000/bench/busybox:1")
+        registry = start_registry(ns, tmp)
         stacks["skiff"] = Skiff(o, ns, tmp)
         stacks["podman"] = Podman(o, ns, tmp)
         single = {k: [] for k in stacks}
@@ -234,11 +205,7 @@ def main():
                 s.stop()
             except Exception as e:   # keep cleaning up
                 print(f"cleanup: {e}")
-        for pr in procs:
-            pr.kill()
-            pr.wait()
-        subprocess.run(["ip", "netns", "delete", ns], stderr=subprocess.DEVNULL)
-        subprocess.run(["sh", "-c", f"grep -o ' {tmp}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
+        stop_registry(registry, ns, tmp)
         shutil.rmtree(tmp, ignore_errors=True)
     s1, p1 = statistics.median(result["single"]["skiff"]), statistics.median(result["single"]["podman"])
     sb, pb = result["burst"]["skiff"], result["burst"]["podman"]

@@ -29,11 +29,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "hack", "bench"))
-import pods  # noqa: E402  (the bench's daemon driver and registry set-up)
+import node  # noqa: E402  (commands, the registry in a network namespace)
+import pods  # noqa: E402  (the pods bench's daemon driver)
 
-
-def sh(*args):
-    return pods.run(*args)
+sh = node.run
 
 
 class LoopCopy:
@@ -144,14 +143,14 @@ def main():
     try:
         copy = LoopCopy(binary, tmp)
         o.cri = copy.path
-        registry = pods.start_registry(ns, tmp)
+        registry = node.start_registry(ns, tmp)
         skiff = pods.Skiff(o, ns, tmp)
         workload(skiff, o.pods)
         offsets = touched_offsets(skiff.daemon.pid, copy.path)
     finally:
         if skiff:
             skiff.stop()
-        pods.stop_registry(registry, ns, tmp)
+        node.stop_registry(registry, ns, tmp)
         if copy:
             copy.close()
         shutil.rmtree(tmp, ignore_errors=True)
