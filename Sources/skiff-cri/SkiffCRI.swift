@@ -6,24 +6,24 @@ import Foundation
 import ImageStore
 
 @main
-struct SkiffCRI: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "skiff-cri", abstract: "The CRI daemon: pod sandboxes, containers and images over HTTP/JSON on a Unix socket.",
-        version: "skiff-cri 0.1.0", subcommands: [Serve.self, FetchImage.self], defaultSubcommand: Serve.self)
-
+enum Main {
+    /// `skiff-cri fetch-image ...` is the daemon's own pull process (FetchImage); anything else
+    /// is the daemon.
     static func main() async {
         CRIDaemon.configureProcess()
-        do {
-            var command = try parseAsRoot()
-            if var async = command as? any AsyncParsableCommand { try await async.run() } else { try command.run() }
-        } catch {
-            exit(withError: error)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == FetchImage.configuration.commandName {
+            await FetchImage.main(Array(arguments.dropFirst()))
+        } else {
+            await SkiffCRI.main(arguments)
         }
     }
 }
 
-struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve CRI (the default).")
+struct SkiffCRI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skiff-cri", abstract: "The CRI daemon: pod sandboxes, containers and images over HTTP/JSON on a Unix socket.",
+        version: "skiff-cri 0.1.0")
 
     @Option(help: "Images, snapshots and records.") var root = "/var/lib/skiff"
     @Option(help: "Runtime files: sandboxes, bundles, monitors' sockets, network namespaces.") var state = "/run/skiff"
@@ -107,8 +107,7 @@ struct Serve: AsyncParsableCommand {
 /// A pull's registry part, run by the daemon in a process of its own (see FetchProcess).
 struct FetchImage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fetch-image", abstract: "Fetch an image into a store (blobs and snapshots) and print what was fetched; the daemon records it.",
-        shouldDisplay: false)
+        commandName: "fetch-image", abstract: "Fetch an image into a store (blobs and snapshots) and print what was fetched; the daemon records it.")
 
     @Option(help: "The store's root, as the daemon's --root.") var root: String
     @Option(name: .customLong("insecure-registry"), help: "HOST:PORT reached over plain HTTP (repeatable).") var insecureRegistries: [String] = []
