@@ -1,8 +1,8 @@
 // Lifecycle hooks and graceful termination end to end: preStop (exec and httpGet) runs before
 // the stop signal, the grace period (preStop's time included) is honoured (a container that
 // ignores TERM is killed when it runs out, one that stops at once is not waited for), other
-// pods go on meanwhile, postStart runs after the start, and a failing postStart kills the
-// container (FailedPostStartHook).
+// pods go on meanwhile, postStart (exec and httpGet) runs after the start, and a failing
+// postStart kills the container (FailedPostStartHook).
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -186,5 +186,71 @@ final class LifecycleTests: XCTestCase {
         XCTAssertTrue(k.recorder.contains("FailedPostStartHook"))
         // restartPolicy Always: tried again after the back-off, and it fails again.
         try await k.waitForPod("badpost", "a second try") { ($0.container("main")?.restartCount ?? 0) >= 1 }
+    }
+
+    func testPostStartHTTPGetReachesAServerInThePodAndAFailingOneKillsTheContainer() async throws {
+        let k = try KubeletHarness(self)
+        // The server runs in a sidecar; an init container waits until it answers, so the app
+        // containers' hooks (sent to the pod's IP) find it listening.
+        try k.write("httphook.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: httphook}
+        spec:
+          terminationGracePeriodSeconds: 1
+          volumes: [{name: work, emptyDir: {}}]
+          initContainers:
+          - name: server
+            image: \(image)
+            restartPolicy: Always
+            volumeMounts: [{name: work, mountPath: /work}]
+            command:
+            - sh
+            - -c
+            - |
+              mkdir -p /www/cgi-bin
+              printf '#!/bin/sh\\necho "$REQUEST_METHOD $REQUEST_URI $HTTP_X_HOOK" >> /work/requests\\necho\\necho ok\\n' > /www/cgi-bin/started
+              chmod +x /www/cgi-bin/started
+              echo up > /www/up
+              httpd -p 8080 -h /www
+              trap 'exit 0' TERM
+              while true; do sleep 0.1; done
+          - name: wait
+            image: \(image)
+            command: ["sh", "-c", "until wget -q -O /dev/null http://127.0.0.1:8080/up; do sleep 0.1; done"]
+          containers:
+          - name: good
+            image: \(image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]
+            volumeMounts: [{name: work, mountPath: /work}]
+            lifecycle:
+              postStart: {httpGet: {path: "/cgi-bin/started?from=good", port: 8080, httpHeaders: [{name: X-Hook, value: poststart}]}}
+          - name: bad
+            image: \(image)
+            command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]
+            lifecycle:
+              postStart: {httpGet: {path: /missing, port: 8080}}
+        """)
+        let pod = try await k.waitForPod("httphook", "good running, bad's hook failed") {
+            $0.container("good")?.state?.running != nil && $0.container("bad")?.state?.waiting?.reason == "PostStartHookError"
+        }
+        // The hook's request, as the server in the pod saw it, read from inside the container.
+        let requests = try await k.exec(pod, "good", ["cat", "/work/requests"])
+        XCTAssertEqual(requests.output, "GET /cgi-bin/started?from=good poststart\n", "exit \(requests.exitCode)")
+        let good = try XCTUnwrap(pod.container("good"))
+        XCTAssertEqual(good.restartCount, 0)
+        XCTAssertNil(good.lastState?.terminated)
+
+        // A 404 fails the hook: the container is killed, and waits to be tried again.
+        let bad = try XCTUnwrap(pod.container("bad"))
+        let message = try XCTUnwrap(bad.state?.waiting?.message)
+        XCTAssertTrue(message.hasPrefix("HTTP lifecycle hook (/missing) for container \"bad\" in pod \"httphook-testnode_default(\(pod.uid))\" failed"), message)
+        XCTAssertTrue(message.hasSuffix("HTTP probe failed with statuscode: 404"), message)
+        XCTAssertTrue(bad.lastState?.terminated?.message?.hasPrefix("FailedPostStartHook: ") == true, "\(bad)")
+        let killed = try XCTUnwrap(bad.lastState?.terminated?.containerID.map { String($0.dropFirst("skiff://".count)) })
+        let status = try? await k.cri.containerStatus(ContainerStatusRequest(containerId: killed)).status
+        XCTAssertNotEqual(status?.state, .running, "the container whose hook failed no longer runs")
+        XCTAssertFalse(bad.ready)
+        XCTAssertTrue(k.recorder.contains("FailedPostStartHook: HTTP lifecycle hook (/missing)"), k.recorder.messages.joined(separator: "\n"))
     }
 }

@@ -1,6 +1,6 @@
 // Pod-level choices end to end: a sidecar init container (restartPolicy Always) runs beside
-// the app; hostNetwork, hostPID and shareProcessNamespace reach the containers' namespaces; and
-// the skiff-kubelet binary itself runs a manifest from its flags.
+// the app; hostNetwork, hostPID, hostIPC and shareProcessNamespace reach the containers'
+// namespaces; and the skiff-kubelet binary itself runs a manifest from its flags.
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -94,6 +94,61 @@ final class PodNamespacesTests: XCTestCase {
         let processes = try await k.exec(shared, "one", ["ps", "-o", "args"]).output
         XCTAssertTrue(processes.contains("marker-two"), "shareProcessNamespace: one sees two's processes: \(processes)")
         XCTAssertTrue(processes.contains("/pause"), processes)
+    }
+
+    func testHostIPCSharesTheNodesIPCNamespaceAndAPodWithoutItHasItsOwn() async throws {
+        let k = try KubeletHarness(self)
+        try k.write("hostipc.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: hostipc}
+        spec:
+          hostIPC: true
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: app, image: "\(image)", command: \(idle)}
+        """)
+        try k.write("podipc.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: podipc}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: one, image: "\(image)", command: \(idle)}
+          - {name: two, image: "\(image)", command: \(idle)}
+        """)
+        // The node's IPC namespace: skiff-cri's (only its network namespace is the test's own;
+        // /proc/1 may not be readable where the tests run in a container).
+        let node = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(k.node.daemonPID)/ns/ipc")
+        XCTAssertEqual(node, try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/ipc"))
+        func ipcNamespace(_ pod: Pod, _ container: String) async throws -> String {
+            let result = try await k.exec(pod, container, ["readlink", "/proc/self/ns/ipc"])
+            XCTAssertEqual(result.exitCode, 0, result.output)
+            return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        let host = try await k.waitForPod("hostipc", "Running") { $0.phase == .running }
+        let hostApp = try await ipcNamespace(host, "app")
+        XCTAssertEqual(hostApp, node, "hostIPC: the node's IPC namespace")
+        // POSIX shared memory is files in /dev/shm: with hostIPC, the node's.
+        let shared = "/dev/shm/skiff-test-\(UInt32.random(in: 0...UInt32.max))"
+        try "from the node\n".write(toFile: shared, atomically: false, encoding: .utf8)
+        defer { unlink(shared) }
+        let seen = try await k.exec(host, "app", ["cat", shared])
+        XCTAssertEqual(seen.output, "from the node\n", "hostIPC: the node's /dev/shm (exit \(seen.exitCode))")
+
+        let own = try await k.waitForPod("podipc", "Running") { $0.phase == .running }
+        let one = try await ipcNamespace(own, "one"), two = try await ipcNamespace(own, "two")
+        XCTAssertTrue(one.hasPrefix("ipc:["), one)
+        XCTAssertNotEqual(one, node, "without hostIPC: not the node's IPC namespace")
+        XCTAssertEqual(one, two, "the pod's containers share the pod's IPC namespace")
+        let unseen = try await k.exec(own, "one", ["cat", shared])
+        XCTAssertNotEqual(unseen.exitCode, 0, "without hostIPC: the pod's own /dev/shm: \(unseen.output)")
+        let marked = try await k.exec(own, "one", ["sh", "-c", "echo pod > /dev/shm/mark"])
+        XCTAssertEqual(marked.exitCode, 0, marked.output)
+        let mark = try await k.exec(own, "two", ["cat", "/dev/shm/mark"])
+        XCTAssertEqual(mark.output, "pod\n", "the pod's containers share its /dev/shm")
     }
 
     func testTheSkiffKubeletBinaryRunsAManifestFromItsFlags() async throws {

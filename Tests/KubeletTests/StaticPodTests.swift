@@ -1,5 +1,6 @@
 // Static pods end to end: a manifest written into the directory runs, changing it replaces the
-// pod, removing it removes the pod; a broken manifest is reported and leaves the others alone.
+// pod, removing it removes the pod; a broken manifest is reported and leaves the others alone;
+// what inotify cannot see is picked up at the next periodic re-read.
 import CRIAPI
 import Foundation
 import KubeAPI
@@ -81,6 +82,41 @@ final class StaticPodTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: k.root + "/pods/" + replaced.uid))
         XCTAssertFalse(FileManager.default.fileExists(atPath: k.logs + "/default_web-testnode_\(replaced.uid)"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: k.cgroupPath("memory", "kubepods/besteffort/pod" + replaced.uid)))
+    }
+
+    func testWhatTheWatchCannotSeeIsPickedUpAtTheResync() async throws {
+        // inotify sees neither a directory that is not there yet nor a change to a file that a
+        // manifest links to elsewhere (config tools link manifests into versioned directories):
+        // only the periodic re-read (fileCheckFrequency) finds those.
+        var later = ""
+        let k = try KubeletHarness(self) { settings in
+            settings.staticPodPath = (settings.staticPodPath ?? "") + "-later"
+            settings.fileCheckFrequency = .seconds(2)
+            later = settings.staticPodPath ?? ""
+        }
+        let versions = k.node.directory + "/versions"
+        try await k.waitFor("the kubelet to find the static pod path missing") { k.recorder.contains("static pod path \(later) cannot be read") }
+
+        // The directory appears with a manifest in it: no watch is there to see it.
+        try FileManager.default.createDirectory(atPath: versions, withIntermediateDirectories: true)
+        try manifest("web", message: "first").write(toFile: versions + "/web.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: later + "/web.yaml", withDestinationPath: versions + "/web.yaml")
+        let first = try await k.waitForPod("web", "Running from the directory made after the start", timeout: 20) { $0.phase == .running }
+        let firstLine = try await k.exec(first, "app", ["cat", "/proc/1/cmdline"]).output
+        XCTAssertTrue(firstLine.contains("first"), firstLine)
+
+        // The linked file changes where no watch looks (the resync also set up the directory's
+        // watch by now): the next re-read replaces the pod.
+        try manifest("web", message: "second").write(toFile: versions + "/web.yaml", atomically: true, encoding: .utf8)
+        let second = try await k.waitForPod("web", "replaced from the changed linked file", timeout: 20) {
+            $0.uid != first.uid && $0.phase == .running
+        }
+        let decoded = try ManifestDecoder.decodePod(Data(manifest("web", message: "second").utf8))
+        XCTAssertEqual(second.uid, StaticPod.uid(for: decoded, nodeName: "testnode", path: later + "/web.yaml"))
+        let secondLine = try await k.exec(second, "app", ["cat", "/proc/1/cmdline"]).output
+        XCTAssertTrue(secondLine.contains("second"), secondLine)
+        try await k.waitFor("the first pod's sandbox to be removed") { try await k.sandboxes(uid: first.uid).isEmpty }
     }
 
     func testAManifestThatNamesItsUIDIsUpdatedInPlace() async throws {

@@ -273,13 +273,13 @@ enum ContainerSpec {
         let config = input.config
         let requested = Set(config.mounts.map(\.containerPath))
         var mounts = (Spec.defaultSpec().mounts ?? []).filter { !requested.contains($0.destination) }
-        let ipcShared = input.sandbox.namespaceOptions.ipc != .node
+        // /dev/shm is the pod's, shared over its IPC namespace; with host IPC it is the node's,
+        // since POSIX shared memory lives there (as containerd and CRI-O mount it).
+        let shm = input.sandbox.namespaceOptions.ipc == .node ? "/dev/shm" : input.sandboxFiles.shm
         mounts = mounts.map { m in
-            if m.destination == "/dev/shm" && ipcShared {
-                return OCISpec.Mount(destination: "/dev/shm", type: "bind", source: input.sandboxFiles.shm,
-                                     options: ["rbind", "rprivate", "nosuid", "nodev", "noexec"])
-            }
-            return m
+            guard m.destination == "/dev/shm" else { return m }
+            return OCISpec.Mount(destination: "/dev/shm", type: "bind", source: shm,
+                                 options: ["rbind", "rprivate", "nosuid", "nodev", "noexec"])
         }
         if config.linux.securityContext.privileged {
             mounts = mounts.map { m in
