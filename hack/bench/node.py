@@ -1,7 +1,9 @@
 """What the benches (and hack/link/order.py) share: commands, /proc readers, and a network
 namespace made for the run with docker-registry on its loopback holding an image."""
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -63,3 +65,32 @@ def stop_registry(registry, ns, tmp):
         registry.wait()
     subprocess.run(["ip", "netns", "delete", ns], stderr=subprocess.DEVNULL)
     subprocess.run(["sh", "-c", f"grep -o ' {tmp}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
+
+
+class Podman:
+    """podman in network namespace `ns` with a store of its own holding the busybox test image as
+    `image`: runc (crun refuses this hybrid cgroup host), ulimits that fit the VM, cgroupfs."""
+    image = "localhost/bench/busybox:1"
+
+    def __init__(self, ns, tmp):
+        self.ns, self.tmp = ns, tmp
+        conf = f"{tmp}/containers.conf"
+        with open(conf, "w") as f:
+            f.write('[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\n')
+        self.env = dict(os.environ, CONTAINERS_CONF=conf)
+        self.short = tempfile.mkdtemp(prefix="pp-")   # podman wants a runroot under 50 characters
+        self.base = ["nsenter", f"--net=/run/netns/{ns}", "podman", "--root", f"{self.short}/root",
+                     "--runroot", f"{self.short}/run", "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs"]
+        self.run("import", "-q", f"{ROOT}/rootfs/out/busybox.tar", self.image)
+
+    def run(self, *args):
+        return run(*self.base, *args, env=self.env)
+
+    def remove_all(self):
+        subprocess.run([*self.base, "pod", "rm", "-af", "-t", "0"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        self.remove_all()
+        subprocess.run([*self.base, "system", "reset", "-f"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["sh", "-c", f"grep -o ' {self.short}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
+        shutil.rmtree(self.short, ignore_errors=True)

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 
+import node
 from node import ROOT, private_kb, run, start_registry, status_kb as kb, stop_registry
 
 
@@ -80,30 +81,13 @@ class Skiff:
             self.daemon.wait()
 
 
-class Podman:
+class Podman(node.Podman):
     def __init__(self, o, ns, tmp):
-        self.ns, self.tmp = ns, tmp
-        conf = f"{tmp}/containers.conf"
-        open(conf, "w").write('[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n'
-                              '[engine]\nruntime = "runc"\n')
-        self.env = dict(os.environ, CONTAINERS_CONF=conf)
-        self.short = tempfile.mkdtemp(prefix="pp-")   # podman wants a runroot under 50 characters
-        self.base = ["nsenter", f"--net=/run/netns/{ns}", "podman", "--root", f"{self.short}/root",
-                     "--runroot", f"{self.short}/run", "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs"]
-        run(*self.base, "import", "-q", f"{ROOT}/rootfs/out/busybox.tar", "localhost/bench/busybox:1", env=self.env)
+        super().__init__(ns, tmp)
 
     def pod(self, i):
-        run(*self.base, "pod", "create", "--name", f"bench-{i}", env=self.env)
-        run(*self.base, "run", "-d", "--pod", f"bench-{i}", "localhost/bench/busybox:1", "sleep", "3600", env=self.env)
-
-    def remove_all(self):
-        subprocess.run([*self.base, "pod", "rm", "-af", "-t", "0"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def stop(self):
-        self.remove_all()
-        subprocess.run([*self.base, "system", "reset", "-f"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run(["sh", "-c", f"grep -o ' {self.short}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
-        shutil.rmtree(self.short, ignore_errors=True)
+        self.run("pod", "create", "--name", f"bench-{i}")
+        self.run("run", "-d", "--pod", f"bench-{i}", self.image, "sleep", "3600")
 
 
 def timed(f, *a):

@@ -27,7 +27,8 @@ import subprocess
 import tempfile
 import time
 
-from node import ROOT, run, start_registry, status_kb as kb, stop_registry
+import node
+from node import ROOT, start_registry, status_kb as kb, stop_registry
 NODE = "bench"
 
 
@@ -139,35 +140,16 @@ class Skiff:
                                         "-exec rmdir {} \\; ; done; true"], stderr=subprocess.DEVNULL)
 
 
-class Podman:
-    image = "localhost/bench/busybox:1"
-
+class Podman(node.Podman):
     def __init__(self, o, ns, tmp):
-        self.tmp = tmp
-        conf = f"{tmp}/containers.conf"
-        open(conf, "w").write('[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n'
-                              '[engine]\nruntime = "runc"\n')
-        self.env = dict(os.environ, CONTAINERS_CONF=conf)
-        self.short = tempfile.mkdtemp(prefix="pp-")   # podman wants a runroot under 50 characters
-        self.base = ["nsenter", f"--net=/run/netns/{ns}", "podman", "--root", f"{self.short}/root",
-                     "--runroot", f"{self.short}/run", "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs"]
-        run(*self.base, "import", "-q", f"{ROOT}/rootfs/out/busybox.tar", self.image, env=self.env)
+        super().__init__(ns, tmp)
 
     def start(self, names):
         path = f"{self.tmp}/podman-{names[0]}.yaml"
         open(path, "w").write("---\n".join(manifest(n, self.image) for n in names))
         t = time.monotonic()
-        run(*self.base, "kube", "play", path, env=self.env)
+        self.run("kube", "play", path)
         return time.monotonic() - t
-
-    def remove_all(self):
-        subprocess.run([*self.base, "pod", "rm", "-af", "-t", "0"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def stop(self):
-        self.remove_all()
-        subprocess.run([*self.base, "system", "reset", "-f"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run(["sh", "-c", f"grep -o ' {self.short}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l"])
-        shutil.rmtree(self.short, ignore_errors=True)
 
 
 def main():
