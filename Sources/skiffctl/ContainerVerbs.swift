@@ -12,11 +12,7 @@ struct Ps: Verb {
     @Option(help: "Containers with this label (key=value; repeatable).") var label: [String] = []
     @Option(help: "created, running, exited or unknown.") var state: String?
     @Option(help: "Only containers of this image (name, id or id prefix).") var image: String?
-    @Flag(name: .shortAndLong, help: "Only container ids.") var quiet = false
-    @Flag(name: .shortAndLong, help: "Only the most recently created container.") var latest = false
-    @Option(name: [.customShort("n"), .long], help: "Only the N most recently created containers.") var last = 0
-    @Flag(help: "Full ids.") var noTrunc = false
-    @Option(name: .shortAndLong, help: "json, yaml or table.") var output: OutputFormat = .table
+    @OptionGroup var listing: ListingFlags
 
     func execute(_ context: CtlContext) async throws -> Int32 {
         var command = ListContainers()
@@ -27,11 +23,7 @@ struct Ps: Verb {
         command.labels = try LabelSelector.parse(label)
         command.state = state
         command.image = image
-        command.quiet = quiet
-        command.latest = latest
-        command.last = last
-        command.noTrunc = noTrunc
-        command.output = output
+        listing.apply(to: &command)
         try await command.run(context)
         return 0
     }

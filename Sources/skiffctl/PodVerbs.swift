@@ -10,11 +10,7 @@ struct Pods: Verb {
     @Option(help: "Pods whose namespace matches this regular expression.") var namespace: String?
     @Option(help: "Pods with this label (key=value; repeatable).") var label: [String] = []
     @Option(help: "ready or notready.") var state: String?
-    @Flag(name: .shortAndLong, help: "Only pod ids.") var quiet = false
-    @Flag(name: .shortAndLong, help: "Only the most recently created pod.") var latest = false
-    @Option(name: [.customShort("n"), .long], help: "Only the N most recently created pods.") var last = 0
-    @Flag(help: "Full ids.") var noTrunc = false
-    @Option(name: .shortAndLong, help: "json, yaml or table.") var output: OutputFormat = .table
+    @OptionGroup var listing: ListingFlags
 
     func execute(_ context: CtlContext) async throws -> Int32 {
         var command = ListPods()
@@ -23,11 +19,7 @@ struct Pods: Verb {
         command.namespace = namespace
         command.labels = try LabelSelector.parse(label)
         command.state = state
-        command.quiet = quiet
-        command.latest = latest
-        command.last = last
-        command.noTrunc = noTrunc
-        command.output = output
+        listing.apply(to: &command)
         try await command.run(context)
         return 0
     }

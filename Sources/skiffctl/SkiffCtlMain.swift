@@ -83,3 +83,20 @@ extension OutputFormat: ExpressibleByArgument {
 
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
+
+/// The listing flags `pods` and `ps` share, as crictl has them.
+struct ListingFlags: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Only ids.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Only the most recently created one.") var latest = false
+    @Option(name: [.customShort("n"), .long], help: "Only the N most recently created.") var last = 0
+    @Flag(help: "Full ids.") var noTrunc = false
+    @Option(name: .shortAndLong, help: "json, yaml or table.") var output: OutputFormat = .table
+
+    func apply(to command: inout some NewestListing) {
+        command.quiet = quiet
+        command.latest = latest
+        command.last = last
+        command.noTrunc = noTrunc
+        command.output = output
+    }
+}

@@ -22,6 +22,15 @@ final class CtlAgainstDaemonTests: XCTestCase {
         let created = try ctl.ok("ps", "-a")
         XCTAssertEqual(created, try ctl.ok("ps", "--state", "created"))
         XCTAssertTrue(created.contains("Created"), created)
+        // --latest and --last list the newest whatever their state, as crictl does.
+        XCTAssertEqual(try ctl.ok("ps", "-q", "--latest"), container + "\n")
+        XCTAssertEqual(try ctl.ok("ps", "-q", "-n", "1"), container + "\n")
+        XCTAssertEqual(try ctl.ok("ps", "-q"), "", "not running yet")
+        let second = try ctl.id("create", String(pod.prefix(6)), try ctl.writeContainerConfig("later", "sleep 300", in: dir), podConfig)
+        XCTAssertEqual(try ctl.ok("ps", "-q", "--latest"), second + "\n")
+        XCTAssertEqual(try ctl.ok("ps", "-q", "--last", "2"), second + "\n" + container + "\n", "newest first")
+        XCTAssertEqual(try ctl.ok("pods", "-q", "--latest"), pod + "\n")
+        XCTAssertEqual(try ctl.ok("rm", second), second + "\n")
         XCTAssertEqual(try ctl.ok("start", String(container.prefix(5))), container + "\n")
 
         let ps = try ctl.ok("ps")

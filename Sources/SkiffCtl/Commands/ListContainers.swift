@@ -1,7 +1,7 @@
 // `skiffctl ps`: the containers, newest first; running ones unless -a or --state.
 import CRIAPI
 
-public struct ListContainers: Sendable {
+public struct ListContainers: NewestListing, Sendable {
     public var all = false
     public var id: String?
     public var pod: String?
@@ -40,8 +40,7 @@ public struct ListContainers: Sendable {
             }
             containers = containers.filter { $0.imageRef == match.id || $0.imageId == match.id || $0.image.image == match.id }
         }
-        containers.sort { $0.createdAt > $1.createdAt }
-        if latest { containers = Array(containers.prefix(1)) } else if last > 0 { containers = Array(containers.prefix(last)) }
+        containers = newest(containers) { $0.createdAt }
 
         if quiet {
             for container in containers { context.console.line(container.id) }

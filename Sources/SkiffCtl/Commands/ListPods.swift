@@ -1,7 +1,7 @@
 // `skiffctl pods`: the pod sandboxes, newest first, filtered as crictl filters them.
 import CRIAPI
 
-public struct ListPods: Sendable {
+public struct ListPods: NewestListing, Sendable {
     public var id: String?
     /// Regular expressions matched against the pod's name and namespace.
     public var name: String?
@@ -11,7 +11,6 @@ public struct ListPods: Sendable {
     public var state: String?
     public var quiet = false
     public var latest = false
-    /// Only the `last` most recently created (0: all).
     public var last = 0
     public var noTrunc = false
     public var output: OutputFormat = .table
@@ -29,8 +28,7 @@ public struct ListPods: Sendable {
             try await context.runtime.listPodSandbox(ListPodSandboxRequest(filter: filter)).items
         }
         pods = pods.filter { nameMatch.matches($0.metadata.name) && namespaceMatch.matches($0.metadata.namespace) }
-        pods.sort { $0.createdAt > $1.createdAt }
-        if latest { pods = Array(pods.prefix(1)) } else if last > 0 { pods = Array(pods.prefix(last)) }
+        pods = newest(pods) { $0.createdAt }
 
         if quiet {
             for pod in pods { context.console.line(pod.id) }
